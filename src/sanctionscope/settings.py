@@ -89,7 +89,9 @@ def _source_urls() -> dict[str, list[str]]:
 
 def get_settings() -> Settings:
     home = Path(os.environ.get(PREFIX + "HOME") or default_home()).expanduser()
-    database_url = os.environ.get(PREFIX + "DATABASE_URL") or f"sqlite:///{home / 'sanctionscope.db'}"
+    database_url = (
+        os.environ.get(PREFIX + "DATABASE_URL") or f"sqlite:///{home / 'sanctionscope.db'}"
+    )
     return Settings(
         home=home,
         database_url=database_url,

@@ -1,0 +1,64 @@
+"""The offline demo: the 19 Sep 2024 Russia–DPRK action on a small hand-written OFAC list.
+
+Two versions of the list (before and after the action) ship in ``demo/data``. The demo imports
+both into a fresh database and shows what changed. Later capabilities extend it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from contextlib import ExitStack
+from importlib import resources
+from pathlib import Path
+
+from rich.console import Console
+from rich.rule import Rule
+
+from sanctionscope.settings import Settings, get_settings
+from sanctionscope.store import diff_versions, import_path, open_store, source_versions
+
+BEFORE = "ofac_before_2024-09-19"
+AFTER = "ofac_after_2024-09-19"
+
+
+def demo_list_path(name: str, stack: ExitStack) -> Path:
+    """Filesystem path of a bundled demo list folder."""
+    return Path(
+        stack.enter_context(resources.as_file(resources.files(__package__) / "data" / name))
+    )
+
+
+def demo_settings(home: Path) -> Settings:
+    return dataclasses.replace(
+        get_settings(), home=home, database_url=f"sqlite:///{home / 'sanctionscope.db'}"
+    )
+
+
+def run_demo(console: Console, home: Path | None = None) -> None:
+    # Imported here: the CLI renderers live with the CLI, the demo only tells the story.
+    from sanctionscope.cli import render_diff, render_import_result
+
+    with ExitStack() as stack:
+        if home is None:
+            home = Path(
+                stack.enter_context(tempfile.TemporaryDirectory(prefix="sanctionscope-demo-"))
+            )
+        settings = demo_settings(home)
+        engine = open_store(settings)
+        console.print(Rule("sanctionscope demo: OFAC action of 19 Sep 2024 (Russia–DPRK payments)"))
+        console.print(
+            "A Moscow bank, a bank in occupied South Ossetia and a one-year-old Moscow company "
+            "moved money for North Korea's Foreign Trade Bank. OFAC designated them on "
+            "19 Sep 2024. We load the SDN list as it stood the day before, then after.\n"
+        )
+        for name, label in ((BEFORE, "before"), (AFTER, "after")):
+            path = demo_list_path(name, stack)
+            console.print(f"[bold]Importing the list {label} the action[/] ({name})")
+            for result in import_path(engine, path, settings, source="us_ofac_sdn"):
+                render_import_result(result, console)
+        console.print()
+        console.print(Rule("What changed on 19 Sep 2024"))
+        versions = source_versions(engine, "us_ofac_sdn")
+        render_diff(diff_versions(engine, versions[-2], versions[-1]), console)
+        engine.dispose()

@@ -1,0 +1,175 @@
+"""The one import path: parse completely, check, then write and switch active in one transaction.
+
+A list that fails to parse, or whose entry count drops suspiciously against the active version,
+never becomes active; the previous version stays in force and the attempt is logged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from sanctionscope.settings import Settings
+from sanctionscope.sources import SourceError, detect_format, parse_path
+from sanctionscope.sources.base import ParsedList
+from sanctionscope.store.versions import ListVersion, active_version, log_attempt, write_version
+
+
+class SuspiciousListError(SourceError):
+    """The list parsed, but looks incomplete compared with the active version."""
+
+
+@dataclass
+class ImportResult:
+    path: Path
+    outcome: str  # activated | unchanged | refused
+    message: str
+    source: str | None = None
+    version: ListVersion | None = None
+    previous: ListVersion | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome != "refused"
+
+
+def check_entry_drop(parsed: ParsedList, previous: ListVersion | None, max_drop: float) -> None:
+    if previous is None or previous.entry_count == 0:
+        return
+    new = len(parsed.entries)
+    drop = (previous.entry_count - new) / previous.entry_count
+    if drop > max_drop:
+        raise SuspiciousListError(
+            parsed.path,
+            f"{new:,} entries against {previous.entry_count:,} in the active version "
+            f"{previous.label}: a drop of {drop:.1%} exceeds the allowed {max_drop:.0%}; "
+            "the list looks incomplete, so it was not activated (use --force if the drop "
+            "is genuine)",
+        )
+
+
+def import_parsed(
+    engine: Engine, parsed: ParsedList, settings: Settings, force: bool = False
+) -> ImportResult:
+    """Store an already parsed list as the new active version of its source."""
+    with engine.begin() as conn:
+        previous = active_version(conn, parsed.source)
+        if previous is not None and previous.sha256 == parsed.sha256:
+            result = ImportResult(
+                parsed.path,
+                "unchanged",
+                f"{parsed.source}: identical to the active version {previous.label}; "
+                "nothing imported",
+                source=parsed.source,
+                version=previous,
+                previous=previous,
+                warnings=parsed.warnings,
+            )
+        else:
+            if not force:
+                check_entry_drop(parsed, previous, settings.max_entry_drop)
+            if not parsed.entries:
+                raise SourceError(parsed.path, "the list has no entries; refused")
+            version = write_version(conn, parsed, settings.importer_version)
+            result = ImportResult(
+                parsed.path,
+                "activated",
+                f"{parsed.source}: version {version.seq} active "
+                f"({version.entry_count:,} entries, {version.entity_count:,} entities)",
+                source=parsed.source,
+                version=version,
+                previous=previous,
+                warnings=parsed.warnings,
+            )
+    log_attempt(
+        engine,
+        path=str(parsed.path),
+        source=parsed.source,
+        sha256=parsed.sha256,
+        outcome=result.outcome,
+        message=result.message,
+        version_id=result.version.id if result.version else None,
+    )
+    return result
+
+
+def import_one(
+    engine: Engine,
+    path: Path,
+    settings: Settings,
+    source: str | None = None,
+    force: bool = False,
+    format_name: str | None = None,
+) -> ImportResult:
+    """Parse and import one publication; refusals are returned (and logged), not raised."""
+    parsed: ParsedList | None = None
+    try:
+        parsed = parse_path(path, source=source, format_name=format_name)
+        return import_parsed(engine, parsed, settings, force=force)
+    except SourceError as exc:
+        log_attempt(
+            engine,
+            path=str(path),
+            source=parsed.source if parsed else source,
+            sha256=parsed.sha256 if parsed else None,
+            outcome="refused",
+            message=str(exc),
+        )
+        return ImportResult(path, "refused", str(exc), source=parsed.source if parsed else source)
+
+
+def discover(path: Path) -> Iterator[tuple[Path, str | None]]:
+    """Publications under ``path``: itself if it is one, else each recognised child.
+
+    Yields ``(path, None)`` for a recognised publication and ``(path, reason)`` for a file
+    that was looked at and skipped.
+    """
+    try:
+        detect_format(path)
+        yield path, None
+        return
+    except SourceError as exc:
+        if not path.is_dir():
+            yield path, exc.reason
+            return
+    for child in sorted(path.iterdir()):
+        if child.name.startswith("."):
+            continue
+        if child.is_dir():
+            yield from discover(child)
+            continue
+        try:
+            detect_format(child)
+            yield child, None
+        except SourceError:
+            yield child, "not a recognised list file"
+
+
+def import_path(
+    engine: Engine,
+    path: Path,
+    settings: Settings,
+    source: str | None = None,
+    force: bool = False,
+    format_name: str | None = None,
+    on_skip: Callable[[Path, str], None] | None = None,
+) -> list[ImportResult]:
+    """Import a file or a folder (every recognised publication in it, in name order)."""
+    if not path.exists():
+        raise SourceError(path, "no such file or folder")
+    if format_name is not None or not path.is_dir():
+        return [import_one(engine, path, settings, source, force, format_name)]
+    results = []
+    for found, skipped in discover(path):
+        if skipped is not None:
+            if on_skip is not None:
+                on_skip(found, skipped)
+            continue
+        results.append(import_one(engine, found, settings, source, force))
+    if not results:
+        raise SourceError(path, "no recognised list file in this folder")
+    return results
