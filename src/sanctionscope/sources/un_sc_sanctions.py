@@ -10,6 +10,23 @@ The file has one ``<CONSOLIDATED_LIST dateGenerated=...>`` root holding ``<INDIV
 * ``UnknownLink`` entities where the record's text cites another record of the same file by
   its UN reference number, e.g. "Associated with Al-Qaida (QDe.004)".
 
+Modelling choices worth knowing:
+
+* FIRST..FOURTH_NAME joined are the name; for a person they are also firstName, secondName
+  and middleName (the list never says which part is the family name). An entity name ending
+  in a bracketed short form, "FOREIGN TRADE BANK (FTB)", stays the name as written and adds
+  the long form as an alias and the short form as ``abbreviation``.
+* Alias QUALITY Good / a.k.a. / empty → alias, Low → weakAlias, f.k.a. → previousName.
+  NAME_ORIGINAL_SCRIPT and "original script: ..." / "In Arabic: ..." in notes → alias.
+* Birth dates: DATE, YEAR, every year of a BETWEEN range (its bounds when wider than
+  :data:`MAX_YEARS_IN_RANGE`), or the year found in a date NOTE ("Nov. 1973").
+  APPROXIMATELY and the notes are kept in the target's notes.
+* Documents: TYPE_OF_DOCUMENT in any of the three languages decides Passport or
+  Identification; a document whose number is only in free text goes to notes.
+* "SWIFT/BIC: ..." and "IMO number: ..." in comments → swiftBic / imoNumber (entities only).
+* The Sanction carries UN_LIST_TYPE as program, LISTED_ON as listingDate, COMMENTS1 as reason,
+  the latest LAST_DAY_UPDATED as modifiedAt; LIST_TYPE and all update dates in description.
+
 Nothing is dropped silently: a value FtM cannot hold in its property (a country it does not
 know, a property the schema lacks) and any element this parser does not know are written
 into the target's ``notes`` (and unknown elements into :attr:`ParsedList.warnings`). Only the
@@ -75,6 +92,9 @@ TRAILING_ABBREVIATION = re.compile(r"^(?P<base>.+?)\s*\((?P<abbr>[A-Z0-9][A-Z0-9
 # Identifiers the DPRK committee writes into the comments of companies and banks.
 SWIFT_IN_TEXT = re.compile(r"\bSWIFT(?:/BIC)?\s*:\s*([A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)\b")
 IMO_IN_TEXT = re.compile(r"\bIMO\)?\s+(?:number\s*|no\.?\s*)?:?\s*(\d{7})\b", re.IGNORECASE)
+SCRIPT_NAME_IN_TEXT = re.compile(
+    r"(?:original script|in arabic(?: script)?)\s*:\s*([^;.()]+)", re.IGNORECASE
+)
 YEAR_IN_TEXT = re.compile(r"\b(19\d\d|20\d\d)\b")
 TRAILING_NUMBER = re.compile(r"(\d[\d /.\-]*\d|\d)\s*$")
 SENTENCE_BREAK = re.compile(r"(?<=[.;])\s+(?=[A-Z\"“(])")
@@ -259,21 +279,24 @@ class EntryBuilder:
     def note(self, text: str) -> None:
         self.target.add("notes", text)
 
+    def warn(self, text: str) -> None:
+        message = f"{self.record.reference}: {text}"
+        if message not in self.warnings:
+            self.warnings.append(message)
+
     def attach(self, entity: EntityProxy) -> None:
         """Keep a related entity; the same id twice (one passport in three languages) merges."""
-        assert entity.id is not None
-        existing = self.related.get(entity.id)
+        key = str(entity.id)
+        existing = self.related.get(key)
         if existing is None:
-            self.related[entity.id] = entity
+            self.related[key] = entity
         else:
             existing.merge(entity)
 
     def unknown(self, element: etree._Element, context: str) -> None:
         text = leaf_text(element)
         label = f"{context}/{element.tag}" if context else element.tag
-        self.warnings.append(
-            f"{self.record.reference}: unknown element <{label}> kept in notes ({where(element)})"
-        )
+        self.warn(f"unknown element <{label}> kept in notes ({where(element)})")
         if text:
             self.note(f"{label}: {text}")
 
@@ -406,9 +429,7 @@ def read_alias(builder: EntryBuilder, element: etree._Element) -> None:
     prop = ALIAS_QUALITY_PROPS.get(quality.lower())
     if prop is None:
         prop = "alias"
-        builder.warnings.append(
-            f"{builder.record.reference}: alias quality {quality!r} unknown, read as alias"
-        )
+        builder.warn(f"alias quality {quality!r} unknown, read as alias")
     if name:
         builder.add(builder.target, prop, name, "Alias")
     for birth_date in fields.get("DATE_OF_BIRTH", []):
@@ -420,6 +441,7 @@ def read_alias(builder: EntryBuilder, element: etree._Element) -> None:
     for note in fields.get("NOTE", []):
         builder.note(f"Alias {name}: {note}" if name else f"Alias: {note}")
         builder.citing_texts.append(("alias note", note))
+        add_script_names(builder, note)
 
 
 def read_address(builder: EntryBuilder, element: etree._Element) -> None:
@@ -492,7 +514,7 @@ def read_document(builder: EntryBuilder, element: etree._Element) -> None:
     if not fields:
         return
     kind = first(fields, "TYPE_OF_DOCUMENT")
-    detail = first(fields, "TYPE_OF_DOCUMENT2")
+    detail = first(fields, "TYPE_OF_DOCUMENT2").rstrip(" :")  # "Italian Fiscal Code:"
     number = first(fields, "NUMBER") or number_in_label(detail)
     countries = [*fields.get("ISSUING_COUNTRY", []), *fields.get("COUNTRY_OF_ISSUE", [])]
     if not number:
@@ -511,9 +533,17 @@ def read_document(builder: EntryBuilder, element: etree._Element) -> None:
     builder.add(document, "startDate", issued, f"Document {number} issued")
     for city in fields.get("CITY_OF_ISSUE", []):
         document.add("description", f"Issued in {city}")
-    document.add("summary", fields.get("NOTE", []))
+    for note in fields.get("NOTE", []):
+        document.add("summary", note)
+        add_script_names(builder, note)
     builder.attach(document)
     builder.target.add("passportNumber" if passport else "idNumber", number)
+
+
+def add_script_names(builder: EntryBuilder, note: str) -> None:
+    """Names a note gives in another script: 'original script: Абу Банат', 'In Arabic: ...'."""
+    for name in SCRIPT_NAME_IN_TEXT.findall(note):
+        builder.add(builder.target, "alias", name.strip(), "Name in original script")
 
 
 def is_passport(kind: str) -> bool:
@@ -597,7 +627,7 @@ def finish_names(builder: EntryBuilder) -> None:
     parts = [value for tag in NAME_PARTS for value in builder.name_parts.get(tag, [])]
     name = " ".join(parts)
     if not name:
-        builder.warnings.append(f"{builder.record.reference}: record without a name")
+        builder.warn("record without a name")
         return
     target = builder.target
     target.add("name", name)
@@ -639,9 +669,7 @@ def add_citation_links(builder: EntryBuilder) -> None:
                 continue
             cited = builder.index.get(reference)
             if cited is None:
-                builder.warnings.append(
-                    f"{own.reference}: {label} cite {reference}, which is not in this list"
-                )
+                builder.warn(f"{reference}, cited in the {label}, is not in this list")
                 continue
             link = make_entity("UnknownLink", ID_PREFIX, own.dataid, "cites", cited.dataid)
             link.add("subject", own.target_id)

@@ -63,6 +63,9 @@ def parse_xml(path: Path) -> etree._Element:
         else:
             reason = f"XML is malformed ({reason})"
         raise SourceError(path, reason, location=f"line {line}" if line else None) from exc
+    except OSError as exc:
+        # lxml reports some damage (e.g. an unreadable encoding declaration) as an I/O error.
+        raise SourceError(path, f"XML cannot be read ({exc})") from exc
     root = tree.getroot()
     if tree.docinfo.internalDTD is not None:
         raise SourceError(path, "XML carries an internal DTD; refused", location="prolog")
