@@ -43,7 +43,12 @@ def one_run(data: Path, database_url: str | None) -> dict[str, tuple[float, floa
             import_parsed(engine, parsed, settings, force=True)
             done = time.perf_counter()
             name = str(path.relative_to(data))
-            timings[name] = (parsed_at - start, done - parsed_at, len(parsed.entries), parsed.entity_count)
+            timings[name] = (
+                parsed_at - start,
+                done - parsed_at,
+                len(parsed.entries),
+                parsed.entity_count,
+            )
         engine.dispose()
         return timings
 
@@ -64,8 +69,10 @@ def main() -> None:
         write = statistics.median(r[name][1] for r in runs)
         _, _, entries, entities = runs[0][name]
         print(f"{name:60} {parse:8.2f} {write:8.2f} {entries:8,} {entities:9,}")
-    print(f"median total over {args.repeat} runs: {statistics.median(totals):.2f} s "
-          f"(min {min(totals):.2f}, max {max(totals):.2f})")
+    print(
+        f"median total over {args.repeat} runs: {statistics.median(totals):.2f} s "
+        f"(min {min(totals):.2f}, max {max(totals):.2f})"
+    )
 
 
 if __name__ == "__main__":

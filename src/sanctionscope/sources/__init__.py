@@ -51,6 +51,8 @@ def get_format(name: str) -> SourceFormat:
 def detect_format(path: Path) -> SourceFormat:
     if not path.exists():
         raise SourceError(path, "no such file or folder")
+    if path.is_file() and path.stat().st_size == 0:
+        raise SourceError(path, "the file is empty")
     for fmt in formats():
         if fmt.detect(path):
             return fmt

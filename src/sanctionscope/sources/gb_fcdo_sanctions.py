@@ -1,0 +1,948 @@
+"""UK Sanctions List (FCDO) as an OpenDocument spreadsheet (ODS), or the same columns as CSV.
+
+The file has one sheet (``UK_Sanction_List``) with one row per designation and the columns
+Unique ID, OFSI Group ID, Name, Regime Name, Type, Designation source, Date Designated and
+Sanctions Imposed. The header row is searched for (rows above it, such as a "Report Date"
+line, are allowed), never assumed to be the first.
+
+Entity model, one :class:`Entry` per Unique ID:
+
+* target ``gb-fcdo-<Unique ID>``: Individual → Person, Entity → Organization, Ship → Vessel
+  (an unknown Type → LegalEntity, with a warning); ``name`` = Name, topic ``sanction``.
+  Individuals are written "SURNAME Forenames": when the surname is in capitals and the
+  forenames are not, the natural order "Forenames SURNAME" is added as an ``alias`` and the
+  surname as ``lastName``.
+* a Sanction: authority FCDO, country gb, program = Regime Name, listingDate = Date
+  Designated, recordId = Unique ID, provisions = each item of Sanctions Imposed,
+  summary = "Designation source: UK|UN".
+* the OFSI Group ID, kept twice: in the target's ``notes`` ("OFSI Group ID: 12703") and as an
+  Identification (type "OFSI Group ID", holder = target), so that the same person listed
+  under several regimes, or in OFSI's consolidated list, can be linked.
+
+A row repeating an earlier Unique ID is merged into that entry (with a warning); a row
+without a Unique ID stops the import. ``published`` is a "Report Date"/"Last Updated" found
+above the header, else the time stamp of ``content.xml`` in the archive, else ``dc:date`` in
+``meta.xml`` (in the 2025-08-11 file meta.xml still says 2024-03-18: it is carried over from
+the template, while content.xml is rewritten for each publication).
+
+Reading is defensive: the archive is checked (mimetype, part sizes against zip bombs, CRCs)
+and every XML part is checked for well-formedness with lxml before odfpy reads it, because
+odfpy prints and swallows XML errors and would hand back half a sheet.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+from xml.parsers import expat
+from xml.sax import SAXException
+
+from followthemoney import EntityProxy, model
+from lxml import etree
+from odf import namespaces as odfns
+from odf import table as odftable
+from odf.opendocument import load as odf_load
+
+from sanctionscope.sources.base import (
+    Entry,
+    ParsedList,
+    SourceError,
+    SourceFormat,
+    file_sha256,
+    make_entity,
+    target_id,
+)
+
+FORMAT_NAME = "gb_fcdo_sanctions"
+ID_PREFIX = "gb-fcdo"
+AUTHORITY = "UK Foreign, Commonwealth & Development Office"
+SOURCE_URL = "https://www.gov.uk/government/publications/the-uk-sanctions-list"
+OFSI_GROUP_ID_TYPE = "OFSI Group ID"
+
+ODS_MIMETYPE = "application/vnd.oasis.opendocument.spreadsheet"
+#: Largest uncompressed XML part we read; a bigger content.xml is refused as a zip bomb.
+MAX_XML_PART_BYTES = 200 * 1024 * 1024
+#: Largest sum of uncompressed member sizes (odfpy also reads pictures and other parts).
+MAX_ARCHIVE_BYTES = 400 * 1024 * 1024
+MAX_ARCHIVE_MEMBERS = 10_000
+#: Deepest element nesting accepted in an XML part (real ODS files stay under 15).
+MAX_XML_DEPTH = 200
+#: Rows searched for the header, and columns kept per row (the list has 8).
+HEADER_SEARCH_ROWS = 50
+MAX_COLUMNS = 256
+#: Bytes read when sniffing a file during format detection.
+SNIFF_BYTES = 4 * 1024 * 1024
+
+_CELL_TAGS = ((odfns.TABLENS, "table-cell"), (odfns.TABLENS, "covered-table-cell"))
+_ZIP_MAGIC = b"PK\x03\x04"
+_ODS_XML_PARTS = ("META-INF/manifest.xml", "content.xml", "styles.xml", "meta.xml", "settings.xml")
+_DOS_EPOCH = (1980, 1, 1)
+
+# Column header (lower case, single spaces) → field name used below.
+_COLUMNS = {
+    "unique id": "unique_id",
+    "ofsi group id": "group_id",
+    "name": "name",
+    "regime name": "regime",
+    "regime": "regime",
+    "type": "type",
+    "designation source": "designation_source",
+    "date designated": "date_designated",
+    "sanctions imposed": "sanctions_imposed",
+}
+_LABELS = {
+    "unique_id": "Unique ID",
+    "group_id": "OFSI Group ID",
+    "name": "Name",
+    "regime": "Regime Name",
+    "type": "Type",
+    "designation_source": "Designation source",
+    "date_designated": "Date Designated",
+    "sanctions_imposed": "Sanctions Imposed",
+}
+_REQUIRED_FIELDS = ("unique_id", "group_id", "name", "type")
+_DETECT_FIELDS = ("unique_id", "group_id")
+
+_SCHEMA_BY_TYPE = {"individual": "Person", "entity": "Organization", "ship": "Vessel"}
+_FALLBACK_SCHEMA = "LegalEntity"
+
+_PREAMBLE_DATE_LABEL = re.compile(r"report\s+date|last\s+updated|date\s+generated", re.I)
+_DATE_TOKENS = re.compile(
+    r"\d{4}-\d{2}-\d{2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{1,2}[ -][A-Za-z]{3,9}[ ,-]+\d{4}"
+)
+_TEXT_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%d-%m-%Y",
+    "%d/%m/%Y",
+    "%d.%m.%Y",
+    "%d-%b-%Y",
+    "%d %b %Y",
+    "%d-%B-%Y",
+    "%d %B %Y",
+)
+_NAME_PARTICLE = re.compile(r"^[A-Za-z]{1,3}['’-](?=\w)")
+
+
+# --------------------------------------------------------------------------- rows
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One non-empty row as text cells, with where it is in the file (for messages)."""
+
+    location: str
+    cells: tuple[str, ...]
+    repeated: int = 1
+
+
+@dataclass
+class _Archive:
+    """What the zip container itself tells us, besides the sheet."""
+
+    content_timestamp: date | None
+
+
+# ------------------------------------------------------------------ archive checks
+
+
+# What zipfile (and zlib under it) raise on damaged, truncated or exotic archives.
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    RuntimeError,  # encrypted member
+    NotImplementedError,  # unknown compression method or zip version
+    ValueError,
+    struct.error,
+)
+
+
+def _open_zip(path: Path) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(path)
+    except _ZIP_ERRORS as exc:
+        raise SourceError(
+            path, f"not a readable ODS (zip) file, damaged or truncated: {exc}"
+        ) from exc
+
+
+def _check_member_sizes(path: Path, archive: zipfile.ZipFile) -> None:
+    """Refuse zip bombs from the declared sizes, before anything is decompressed.
+
+    ``zipfile`` never returns more than a member's declared ``file_size`` (and fails the
+    CRC if the data differ), so checking the declared sizes bounds what we inflate.
+    """
+    members = archive.infolist()
+    if len(members) > MAX_ARCHIVE_MEMBERS:
+        raise SourceError(path, f"the archive has {len(members)} members; refused as a zip bomb")
+    total = 0
+    for info in members:
+        if info.filename in _ODS_XML_PARTS and info.file_size > MAX_XML_PART_BYTES:
+            raise SourceError(
+                path,
+                f"{info.filename} would inflate to {info.file_size:,} bytes (limit "
+                f"{MAX_XML_PART_BYTES:,}); refused as a zip bomb",
+                location=info.filename,
+            )
+        total += info.file_size
+    if total > MAX_ARCHIVE_BYTES:
+        raise SourceError(
+            path,
+            f"the archive would inflate to {total:,} bytes (limit {MAX_ARCHIVE_BYTES:,}); "
+            "refused as a zip bomb",
+        )
+
+
+def _read_mimetype(path: Path, archive: zipfile.ZipFile) -> str:
+    try:
+        info = archive.getinfo("mimetype")
+    except KeyError as exc:
+        raise SourceError(path, "a zip file, but not an OpenDocument file (no mimetype)") from exc
+    if info.file_size > 1024:
+        raise SourceError(path, "a zip file, but its mimetype member is not an ODF mimetype")
+    try:
+        return archive.read(info).decode("ascii", "replace").strip()
+    except _ZIP_ERRORS as exc:
+        raise SourceError(path, f"the ODS archive is damaged ({exc})", location="mimetype") from exc
+
+
+class _RefusedXml(Exception):
+    """An XML part that is well-formed but that we will not hand to odfpy."""
+
+
+class _XmlGuard:
+    """Expat handlers that refuse DTDs and entity declarations and bound nesting depth.
+
+    The check uses expat, the parser odfpy itself uses (through defusedxml), so a part that
+    passes here is one odfpy can read: odfpy prints and swallows its own XML errors.
+    """
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.parser = expat.ParserCreate(namespace_separator=" ")
+        self.parser.StartElementHandler = self.start
+        self.parser.EndElementHandler = self.end
+        self.parser.StartDoctypeDeclHandler = self.doctype
+        self.parser.EntityDeclHandler = self.entity
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        self.depth += 1
+        if self.depth > MAX_XML_DEPTH:
+            raise _RefusedXml(f"elements nested deeper than {MAX_XML_DEPTH} levels")
+
+    def end(self, name: str) -> None:
+        self.depth -= 1
+
+    def doctype(self, *args: object) -> None:
+        raise _RefusedXml("XML declares a DOCTYPE (entities or DTD)")
+
+    def entity(self, *args: object) -> None:
+        raise _RefusedXml("XML declares entities")
+
+
+def _check_xml_part(path: Path, archive: zipfile.ZipFile, name: str) -> None:
+    """Inflate one XML part as a stream (CRC checked); it must be UTF-8 and well-formed."""
+    guard = _XmlGuard()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with archive.open(name) as stream:
+            for block in iter(lambda: stream.read(1 << 20), b""):
+                decoder.decode(block)  # odfpy decodes every part as UTF-8
+                guard.parser.Parse(block, False)
+        decoder.decode(b"", True)
+        guard.parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        reason = expat.ErrorString(exc.code) if exc.code else str(exc)
+        raise SourceError(
+            path,
+            f"{name} is not well-formed XML ({reason})",
+            location=f"{name}, line {exc.lineno}, column {exc.offset + 1}",
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise SourceError(path, f"{name} is not UTF-8 ({exc.reason})", location=name) from exc
+    except LookupError as exc:  # expat, for an encoding declaration it does not know
+        raise SourceError(
+            path, f"{name} declares an unknown encoding ({exc})", location=name
+        ) from exc
+    except _RefusedXml as exc:
+        raise SourceError(path, f"{name} refused: {exc}", location=name) from exc
+    except _ZIP_ERRORS as exc:
+        raise SourceError(
+            path, f"the ODS archive is damaged or truncated ({exc})", location=name
+        ) from exc
+
+
+def _content_timestamp(archive: zipfile.ZipFile) -> date | None:
+    """Modification date of content.xml in the zip (None for the 1980-01-01 DOS default)."""
+    try:
+        stamp = archive.getinfo("content.xml").date_time
+    except KeyError:
+        return None
+    if stamp[:3] == _DOS_EPOCH:
+        return None
+    try:
+        return date(stamp[0], stamp[1], stamp[2])
+    except ValueError:
+        return None
+
+
+def _check_ods_archive(path: Path) -> _Archive:
+    """Everything about the container that must hold before odfpy reads it."""
+    with _open_zip(path) as archive:
+        _check_member_sizes(path, archive)
+        mimetype = _read_mimetype(path, archive)
+        if mimetype != ODS_MIMETYPE:
+            raise SourceError(
+                path, f"an OpenDocument file, but not a spreadsheet (mimetype {mimetype!r})"
+            )
+        names = set(archive.namelist())
+        for required in ("META-INF/manifest.xml", "content.xml"):
+            if required not in names:
+                raise SourceError(path, f"the ODS archive has no {required}", location=required)
+        for part in _ODS_XML_PARTS:
+            if part in names:
+                _check_xml_part(path, archive, part)
+        return _Archive(content_timestamp=_content_timestamp(archive))
+
+
+# ------------------------------------------------------------------- ODS via odfpy
+
+# What odfpy can raise on a damaged archive that still passed the checks above.
+# odfpy also trips over some well-formed but unusual parts with its own bugs (a manifest
+# entry without full-path gives a TypeError); at this boundary they mean "damaged file".
+_ODFPY_ERRORS = (
+    *_ZIP_ERRORS,
+    SAXException,
+    LookupError,
+    AssertionError,
+    TypeError,
+    AttributeError,
+)
+
+
+def _load_ods(path: Path) -> Any:
+    try:
+        doc = odf_load(str(path))
+    except _ODFPY_ERRORS as exc:
+        raise SourceError(path, f"odfpy could not read the spreadsheet ({exc!r})") from exc
+    # odfpy sets ``_parsing`` while it parses a part and removes it when the part parsed;
+    # left behind, it names a part whose XML odfpy swallowed an error in.
+    failed_part = getattr(doc, "_parsing", None)
+    if failed_part:
+        raise SourceError(path, f"odfpy could not parse {failed_part}", location=str(failed_part))
+    return doc
+
+
+def _qname(node: Any) -> tuple[str, str] | None:
+    if node.nodeType != node.ELEMENT_NODE:
+        return None
+    name = node.qname
+    return (str(name[0]), str(name[1]))
+
+
+def _node_text(node: Any) -> str:
+    """All text under ``node``, with <text:s/> and <text:tab/> as spaces (iterative walk)."""
+    parts: list[str] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.nodeType == current.TEXT_NODE:
+            parts.append(str(current.data))
+            continue
+        qname = _qname(current)
+        if qname in ((odfns.TEXTNS, "s"), (odfns.TEXTNS, "tab"), (odfns.TEXTNS, "line-break")):
+            parts.append(" ")
+            continue
+        stack.extend(reversed(current.childNodes))
+    return "".join(parts)
+
+
+def _normalise_space(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _number_text(value: str) -> str | None:
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        return None
+    if number.is_finite() and number == number.to_integral_value():
+        return str(int(number))
+    return value
+
+
+def _cell_value(cell: Any) -> str:
+    """A cell as text: typed values (dates, numbers) from their attribute, else the text."""
+    value_type = cell.getAttrNS(odfns.OFFICENS, "value-type")
+    if value_type == "date":
+        date_value = cell.getAttrNS(odfns.OFFICENS, "date-value")
+        if date_value:
+            return str(date_value)[:10]
+    if value_type in ("float", "percentage", "currency"):
+        number = cell.getAttrNS(odfns.OFFICENS, "value")
+        formatted = _number_text(str(number)) if number else None
+        if formatted is not None:
+            return formatted
+    paragraphs = [
+        _normalise_space(_node_text(child))
+        for child in cell.childNodes
+        if _qname(child) == (odfns.TEXTNS, "p")
+    ]
+    return "\n".join(p for p in paragraphs if p)
+
+
+def _repeat_count(node: Any, attribute: str) -> int:
+    raw = node.getAttrNS(odfns.TABLENS, attribute)
+    try:
+        count = int(raw) if raw else 1
+    except ValueError:
+        return 1
+    return max(count, 1)
+
+
+def _row_cells(row: Any) -> tuple[str, ...]:
+    """Cell texts of a row, expanding number-columns-repeated, up to MAX_COLUMNS."""
+    cells: list[str] = []
+    empty_run = 0  # empty cells not yet written: trailing ones (often 16,000+) never are
+    for cell in row.childNodes:
+        if _qname(cell) not in _CELL_TAGS:
+            continue
+        repeat = _repeat_count(cell, "number-columns-repeated")
+        value = _cell_value(cell)
+        if not value:
+            empty_run += repeat
+            continue
+        cells.extend([""] * min(empty_run, MAX_COLUMNS - len(cells)))
+        cells.extend([value] * min(repeat, MAX_COLUMNS - len(cells)))
+        empty_run = 0
+        if len(cells) >= MAX_COLUMNS:
+            break
+    return tuple(cells)
+
+
+_ROW_GROUPS = ("table-header-rows", "table-rows", "table-row-group")
+
+
+def _row_elements(sheet: Any) -> Iterator[Any]:
+    """Rows of a sheet in order, including rows inside header/row groups."""
+    stack = list(reversed(sheet.childNodes))
+    while stack:
+        node = stack.pop()
+        qname = _qname(node)
+        if qname == (odfns.TABLENS, "table-row"):
+            yield node
+        elif qname is not None and qname[0] == odfns.TABLENS and qname[1] in _ROW_GROUPS:
+            stack.extend(reversed(node.childNodes))
+
+
+def _sheet_rows(sheet_name: str, sheet: Any) -> Iterator[SheetRow]:
+    """Non-empty rows with their 1-based row number; empty (repeated) rows only advance it."""
+    number = 1
+    for row in _row_elements(sheet):
+        repeated = _repeat_count(row, "number-rows-repeated")
+        cells = _row_cells(row)
+        if cells:
+            yield SheetRow(f"sheet {sheet_name}, row {number}", cells, repeated)
+        number += repeated
+
+
+def _ods_sheets(doc: Any) -> list[tuple[str, Any]]:
+    sheets = doc.getElementsByType(odftable.Table)
+    return [(str(sheet.getAttrNS(odfns.TABLENS, "name") or ""), sheet) for sheet in sheets]
+
+
+def _meta_date(doc: Any) -> date | None:
+    """``dc:date`` of meta.xml (last save of the document), if any."""
+    meta = getattr(doc, "meta", None)
+    if meta is None:
+        return None
+    for child in meta.childNodes:
+        if _qname(child) == (odfns.DCNS, "date"):
+            return _parse_date_text(_node_text(child)[:10])
+    return None
+
+
+# ------------------------------------------------------------------------- CSV
+
+
+def _csv_rows(path: Path) -> Iterator[SheetRow]:
+    """Rows of a UTF-8 CSV file (BOM allowed) as SheetRows located by line."""
+    try:
+        with path.open("r", encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            line = 1
+            try:
+                for record in reader:
+                    cells = tuple(_normalise_space(value) for value in record[:MAX_COLUMNS])
+                    while cells and not cells[-1]:
+                        cells = cells[:-1]
+                    if cells:
+                        yield SheetRow(f"line {line}", cells)
+                    line = reader.line_num + 1
+            except UnicodeDecodeError as exc:
+                raise SourceError(path, "not UTF-8 text", location=f"line {line}") from exc
+            except csv.Error as exc:
+                raise SourceError(path, f"malformed CSV ({exc})", location=f"line {line}") from exc
+    except OSError as exc:
+        raise SourceError(path, f"cannot read the file: {exc}") from exc
+
+
+# ---------------------------------------------------------------------- header
+
+
+def _header_key(cell: str) -> str:
+    return " ".join(cell.lower().split())
+
+
+def _header_fields(cells: Sequence[str]) -> dict[str, int]:
+    """Field name → column index for the known columns in a row (first occurrence wins)."""
+    found: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        name = _COLUMNS.get(_header_key(cell))
+        if name is not None and name not in found:
+            found[name] = index
+    return found
+
+
+def _is_header(cells: Sequence[str]) -> bool:
+    fields = _header_fields(cells)
+    return all(name in fields for name in _DETECT_FIELDS)
+
+
+@dataclass
+class _Table:
+    header: SheetRow
+    columns: dict[str, int]
+    preamble: list[SheetRow]
+    body: Iterator[SheetRow]
+
+
+def _find_header(path: Path, rows: Iterator[SheetRow], where: str) -> _Table:
+    preamble: list[SheetRow] = []
+    for row in rows:
+        if _is_header(row.cells):
+            columns = _header_fields(row.cells)
+            missing = [name for name in _REQUIRED_FIELDS if name not in columns]
+            if missing:
+                labels = ", ".join(_label(name) for name in missing)
+                raise SourceError(path, f"header lacks column(s) {labels}", row.location)
+            return _Table(row, columns, preamble, rows)
+        preamble.append(row)
+        if len(preamble) >= HEADER_SEARCH_ROWS:
+            break
+    raise SourceError(
+        path,
+        f"no header row with 'Unique ID' and 'OFSI Group ID' in the first "
+        f"{HEADER_SEARCH_ROWS} rows of {where}",
+    )
+
+
+def _label(field_name: str) -> str:
+    return repr(_LABELS.get(field_name, field_name))
+
+
+def _column_letters(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA (spreadsheet column names)."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def _cell_location(table: _Table, row_location: str, field_name: str) -> str:
+    column = _column_letters(table.columns[field_name])
+    return f"{row_location}, column {column} ({_LABELS.get(field_name, field_name)})"
+
+
+def _ignored_columns(table: _Table) -> list[str]:
+    known = set(table.columns.values())
+    return [cell for index, cell in enumerate(table.header.cells) if cell and index not in known]
+
+
+# ----------------------------------------------------------------------- dates
+
+
+def _parse_date_text(text: str) -> date | None:
+    cleaned = " ".join(text.replace(",", " ").split())
+    for fmt in _TEXT_DATE_FORMATS:
+        try:
+            return datetime.strptime(cleaned, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _preamble_date(rows: Iterable[SheetRow]) -> date | None:
+    """A "Report Date: 11-Aug-2025" / "Last Updated,13/04/2018" line above the header."""
+    for row in rows:
+        text = " ".join(row.cells)
+        if not _PREAMBLE_DATE_LABEL.search(text):
+            continue
+        for token in _DATE_TOKENS.findall(text):
+            found = _parse_date_text(token)
+            if found is not None:
+                return found
+    return None
+
+
+# ------------------------------------------------------------------- entities
+
+
+def _is_surname_token(token: str) -> bool:
+    """``MAMSUROV``, ``AL-HOUTHI``, ``Al-HOUTHI``: capitals, after an optional particle."""
+    core = _NAME_PARTICLE.sub("", token)
+    letters = [ch for ch in core if ch.isalpha()]
+    return len(letters) >= 2 and core.isupper()
+
+
+def natural_order_name(name: str) -> tuple[str, str] | None:
+    """("Forenames SURNAME", "SURNAME") for a "SURNAME Forenames" name, when that is obvious.
+
+    Obvious means: one or more leading tokens in capitals followed only by tokens that are
+    not (``MAMSUROV Taimuraz Dzhambekovich``). All-capital names (as the UN writes them)
+    and all-title-case names are ambiguous and give None. A comma after the surname is
+    dropped (``LAVILLA, JR Ruben Pestano`` → ``Ruben Pestano LAVILLA JR``).
+    """
+    tokens = name.replace(",", " ").split()
+    split_at = 0
+    while split_at < len(tokens) and _is_surname_token(tokens[split_at]):
+        split_at += 1
+    forenames = tokens[split_at:]
+    if split_at == 0 or not forenames:
+        return None
+    if any(_is_surname_token(token) for token in forenames):
+        return None
+    surname = " ".join(tokens[:split_at])
+    return " ".join([*forenames, surname]), surname
+
+
+def split_provisions(text: str) -> list[str]:
+    """ "Asset freeze, Travel Ban" → ["Asset freeze", "Travel Ban"] ("-" means none)."""
+    items = (item.strip() for item in re.split(r"[,\n]", text))
+    return [item for item in items if item and item != "-"]
+
+
+@dataclass
+class _RowValues:
+    location: str
+    values: dict[str, str]
+    extra: list[str] = field(default_factory=list)
+
+    def get(self, name: str) -> str:
+        return self.values.get(name, "")
+
+
+def _row_values(table: _Table, row: SheetRow) -> _RowValues:
+    values = {
+        name: row.cells[index] if index < len(row.cells) else ""
+        for name, index in table.columns.items()
+    }
+    width = len(table.header.cells)
+    extra = [cell for cell in row.cells[width:] if cell]
+    return _RowValues(row.location, values, extra)
+
+
+def _target_schema(type_text: str) -> str | None:
+    return _SCHEMA_BY_TYPE.get(type_text.strip().lower())
+
+
+def _new_entry(unique_id: str, schema: str) -> Entry:
+    target = model.make_entity(schema)
+    target.id = target_id(ID_PREFIX, unique_id)
+    target.add("topics", "sanction")
+    target.add("sourceUrl", SOURCE_URL)
+    sanction = make_entity("Sanction", ID_PREFIX, unique_id, "sanction")
+    sanction.add("entity", target.id)
+    sanction.add("authority", AUTHORITY)
+    sanction.add("country", "gb")
+    sanction.add("recordId", unique_id)
+    sanction.add("sourceUrl", SOURCE_URL)
+    return Entry(source_id=unique_id, target=target, related=[sanction])
+
+
+def _add_name(target: EntityProxy, name: str) -> None:
+    target.add("name", name)
+    if not target.schema.is_a("Person"):
+        return
+    natural = natural_order_name(name)
+    if natural is not None:
+        target.add("alias", natural[0])
+        target.add("lastName", natural[1])
+
+
+def _group_identification(entry: Entry, unique_id: str, group_id: str) -> EntityProxy:
+    ident = make_entity("Identification", ID_PREFIX, unique_id, "ofsi-group-id", group_id)
+    ident.add("holder", entry.target.id)
+    ident.add("number", group_id)
+    ident.add("type", OFSI_GROUP_ID_TYPE)
+    ident.add("country", "gb")
+    return ident
+
+
+def _add_group_id(entry: Entry, unique_id: str, group_id: str) -> None:
+    entry.target.add("notes", f"{OFSI_GROUP_ID_TYPE}: {group_id}")
+    ident = _group_identification(entry, unique_id, group_id)
+    if all(related.id != ident.id for related in entry.related):
+        entry.related.append(ident)
+
+
+def _sanction_of(entry: Entry) -> EntityProxy:
+    return entry.related[0]
+
+
+def _apply_row(entry: Entry, row: _RowValues, warnings: list[str]) -> None:
+    """Add what one row says to its entry (first row, or a later row with the same ID)."""
+    unique_id = entry.source_id
+    name = row.get("name")
+    if name:
+        _add_name(entry.target, name)
+    else:
+        warnings.append(f"{row.location}: {unique_id} has no name")
+    group_id = row.get("group_id")
+    if group_id:
+        _add_group_id(entry, unique_id, group_id)
+    sanction = _sanction_of(entry)
+    sanction.add("program", row.get("regime") or None)
+    sanction.add("provisions", split_provisions(row.get("sanctions_imposed")))
+    source = row.get("designation_source")
+    if source:
+        sanction.add("summary", f"Designation source: {source}")
+    _add_listing_date(sanction, row, warnings)
+    if row.extra:
+        warnings.append(f"{row.location}: values beyond the header ignored: {row.extra!r}")
+
+
+def _add_listing_date(sanction: EntityProxy, row: _RowValues, warnings: list[str]) -> None:
+    text = row.get("date_designated")
+    if not text:
+        return
+    found = _parse_date_text(text)
+    if found is None:
+        warnings.append(f"{row.location}: Date Designated {text!r} is not a date; not kept")
+        return
+    sanction.add("listingDate", found.isoformat())
+
+
+def _schema_for_row(row: _RowValues, warnings: list[str]) -> str:
+    type_text = row.get("type")
+    schema = _target_schema(type_text)
+    if schema is None:
+        warnings.append(
+            f"{row.location}: unknown Type {type_text!r}; imported as {_FALLBACK_SCHEMA}"
+        )
+        return _FALLBACK_SCHEMA
+    return schema
+
+
+def _build_entries(path: Path, table: _Table, warnings: list[str]) -> list[Entry]:
+    entries: dict[str, Entry] = {}
+    first_seen: dict[str, str] = {}
+    for sheet_row in table.body:
+        row = _row_values(table, sheet_row)
+        unique_id = row.get("unique_id")
+        if not unique_id:
+            location = _cell_location(table, row.location, "unique_id")
+            raise SourceError(path, "a designation without a Unique ID", location)
+        if sheet_row.repeated > 1:
+            warnings.append(f"{row.location}: row repeated {sheet_row.repeated} times; read once")
+        entry = entries.get(unique_id)
+        if entry is None:
+            entry = _new_entry(unique_id, _schema_for_row(row, warnings))
+            entries[unique_id] = entry
+            first_seen[unique_id] = row.location
+        else:
+            _note_repeated_id(entry, row, first_seen[unique_id], warnings)
+        _apply_row(entry, row, warnings)
+    return list(entries.values())
+
+
+def _note_repeated_id(entry: Entry, row: _RowValues, first: str, warnings: list[str]) -> None:
+    warnings.append(
+        f"{row.location}: Unique ID {entry.source_id} repeated (first at {first}); merged"
+    )
+    schema = _target_schema(row.get("type")) or _FALLBACK_SCHEMA
+    if schema != entry.target.schema.name:
+        warnings.append(
+            f"{row.location}: Type {row.get('type')!r} differs from the first row of "
+            f"{entry.source_id}; kept {entry.target.schema.name}"
+        )
+
+
+# ------------------------------------------------------------------- detection
+
+
+class _CappedReader:
+    """A file-like view that stops after ``limit`` bytes (for sniffing)."""
+
+    def __init__(self, raw: io.BufferedIOBase | Any, limit: int) -> None:
+        self._raw = raw
+        self._left = limit
+
+    def read(self, size: int = -1) -> bytes:
+        if self._left <= 0:
+            return b""
+        wanted = self._left if size is None or size < 0 else min(size, self._left)
+        data: bytes = self._raw.read(wanted)
+        self._left -= len(data)
+        return data
+
+
+_SNIFF_ERRORS = (*_ZIP_ERRORS, etree.XMLSyntaxError, KeyError, csv.Error)
+
+
+def _sniff_ods_rows(path: Path) -> Iterator[tuple[str, ...]]:
+    """First rows of content.xml by streaming it (cheap; for detection only)."""
+    table_ns = "{" + odfns.TABLENS + "}"
+    with zipfile.ZipFile(path) as archive:
+        if archive.read("mimetype").decode("ascii", "replace").strip() != ODS_MIMETYPE:
+            return
+        with archive.open("content.xml") as stream:
+            events = etree.iterparse(
+                _CappedReader(stream, SNIFF_BYTES),
+                events=("end",),
+                tag=f"{table_ns}table-row",
+                resolve_entities=False,
+                no_network=True,
+                load_dtd=False,
+                huge_tree=False,
+            )
+            for count, (_event, row) in enumerate(events):
+                cells = row.findall(f"{table_ns}table-cell")
+                yield tuple(_normalise_space("".join(cell.itertext())) for cell in cells[:64])
+                row.clear()
+                if count >= HEADER_SEARCH_ROWS:
+                    return
+
+
+def _sniff_csv_rows(path: Path) -> Iterator[tuple[str, ...]]:
+    with path.open("rb") as fh:
+        head = fh.read(65536)
+    text = head.decode("utf-8-sig", "replace")
+    for count, record in enumerate(csv.reader(io.StringIO(text))):
+        yield tuple(_normalise_space(value) for value in record[:64])
+        if count >= HEADER_SEARCH_ROWS:
+            return
+
+
+def _any_header(rows: Iterable[tuple[str, ...]]) -> bool:
+    return any(_is_header(row) for row in rows)
+
+
+def detect(path: Path) -> bool:
+    """An ODS (zip with the ODS mimetype) or CSV whose header has Unique ID and OFSI Group ID."""
+    if not path.is_file():
+        return False
+    try:
+        if _looks_like_zip(path):
+            return _any_header(_sniff_ods_rows(path))
+        return _any_header(_sniff_csv_rows(path))
+    except _SNIFF_ERRORS:
+        return False
+
+
+# ----------------------------------------------------------------------- parse
+
+
+def _choose_sheet(path: Path, doc: Any) -> tuple[str, Iterator[SheetRow]]:
+    """The sheet holding the header: UK_Sanction_List if it has one, else the first that does."""
+    sheets = _ods_sheets(doc)
+    if not sheets:
+        raise SourceError(path, "the spreadsheet has no sheets", location="content.xml")
+    ordered = sorted(sheets, key=lambda item: item[0] != "UK_Sanction_List")
+    for name, sheet in ordered:
+        rows = _sheet_rows(name, sheet)
+        head = [row for _, row in zip(range(HEADER_SEARCH_ROWS), rows, strict=False)]
+        if any(_is_header(row.cells) for row in head):
+            return name, _chain(head, rows)
+    names = ", ".join(repr(name) for name, _ in sheets)
+    raise SourceError(
+        path,
+        f"no sheet has a header row with 'Unique ID' and 'OFSI Group ID' (sheets: {names})",
+    )
+
+
+def _chain(first: list[SheetRow], rest: Iterator[SheetRow]) -> Iterator[SheetRow]:
+    yield from first
+    yield from rest
+
+
+def _parse_ods(path: Path, warnings: list[str]) -> tuple[list[Entry], date | None]:
+    archive = _check_ods_archive(path)
+    doc = _load_ods(path)
+    sheet_name, rows = _choose_sheet(path, doc)
+    table = _find_header(path, rows, f"sheet {sheet_name}")
+    _warn_ignored_columns(table, warnings)
+    entries = _build_entries(path, table, warnings)
+    published = _preamble_date(table.preamble) or archive.content_timestamp or _meta_date(doc)
+    return entries, published
+
+
+def _parse_csv(path: Path, warnings: list[str]) -> tuple[list[Entry], date | None]:
+    table = _find_header(path, _csv_rows(path), "the CSV file")
+    _warn_ignored_columns(table, warnings)
+    entries = _build_entries(path, table, warnings)
+    return entries, _preamble_date(table.preamble)
+
+
+def _warn_ignored_columns(table: _Table, warnings: list[str]) -> None:
+    ignored = _ignored_columns(table)
+    if ignored:
+        warnings.append(f"{table.header.location}: columns not imported: {ignored!r}")
+
+
+def _looks_like_zip(path: Path) -> bool:
+    """Zip by its first bytes, so that a truncated ODS is reported as a damaged ODS."""
+    with path.open("rb") as fh:
+        return fh.read(len(_ZIP_MAGIC)) == _ZIP_MAGIC or path.suffix.lower() == ".ods"
+
+
+def _check_readable(path: Path) -> None:
+    if not path.is_file():
+        raise SourceError(path, "no such file")
+    if path.stat().st_size == 0:
+        raise SourceError(path, "the file is empty")
+
+
+def parse(path: Path, source: str | None = None) -> ParsedList:
+    """Read the UK Sanctions List (ODS, or CSV with the same header) into entries."""
+    path = Path(path)
+    _check_readable(path)
+    warnings: list[str] = []
+    if _looks_like_zip(path):
+        entries, published = _parse_ods(path, warnings)
+    else:
+        entries, published = _parse_csv(path, warnings)
+    if not entries:
+        raise SourceError(path, "the header is there but no designation follows it")
+    return ParsedList(
+        source=source or FORMAT_NAME,
+        format=FORMAT_NAME,
+        path=path,
+        entries=entries,
+        published=published,
+        sha256=file_sha256([path]),
+        warnings=warnings,
+    )
+
+
+FORMAT = SourceFormat(
+    name=FORMAT_NAME,
+    detect=detect,
+    parse=parse,
+    description="UK Sanctions List (FCDO), ODS",
+)
