@@ -417,7 +417,24 @@ def split_remarks(remarks: str) -> list[str]:
         pending = ""
     if pending.strip():
         parts.append(pending.strip())
+    if parts:
+        parts[-1] = _drop_closing_period(parts[-1])
     return parts
+
+
+# Words whose own period must stay when they end the remarks ("... CO., LTD.").
+_ABBREVIATIONS = frozenset({"LTD", "CO", "INC", "CORP", "SA", "S.A", "LLC", "PLC", "JR", "SR", "ST"})
+
+
+def _drop_closing_period(part: str) -> str:
+    """OFAC closes the whole remarks with a period; drop it so that the last remark reads the
+    same as when it stands in the middle (otherwise adding a remark looks like a change)."""
+    if not part.endswith(".") or part.endswith(".."):
+        return part
+    last_word = part[:-1].rsplit(" ", 1)[-1].strip("'\"()").upper()
+    if len(last_word) <= 1 or last_word in _ABBREVIATIONS:
+        return part
+    return part[:-1]
 
 
 @dataclass(frozen=True)
