@@ -423,7 +423,9 @@ def split_remarks(remarks: str) -> list[str]:
 
 
 # Words whose own period must stay when they end the remarks ("... CO., LTD.").
-_ABBREVIATIONS = frozenset({"LTD", "CO", "INC", "CORP", "SA", "S.A", "LLC", "PLC", "JR", "SR", "ST"})
+_ABBREVIATIONS = frozenset(
+    {"LTD", "CO", "INC", "CORP", "SA", "S.A", "LLC", "PLC", "JR", "SR", "ST"}
+)
 
 
 def _drop_closing_period(part: str) -> str:
