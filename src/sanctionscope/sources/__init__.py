@@ -27,6 +27,7 @@ _FORMAT_MODULES = [
     "sanctionscope.sources.us_ofac_csv",
     "sanctionscope.sources.un_sc_sanctions",
     "sanctionscope.sources.gb_fcdo_sanctions",
+    "sanctionscope.sources.gb_hmt_sanctions",
     "sanctionscope.sources.ftm",
 ]
 
