@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from sanctionscope.settings import Settings
 from sanctionscope.sources import SourceError, detect_format, parse_path
@@ -85,16 +86,20 @@ def import_parsed(
                 previous=previous,
                 warnings=parsed.warnings,
             )
+    _log(engine, result, parsed.sha256)
+    return result
+
+
+def _log(engine: Engine, result: ImportResult, sha256: str | None) -> None:
     log_attempt(
         engine,
-        path=str(parsed.path),
-        source=parsed.source,
-        sha256=parsed.sha256,
+        path=str(result.path),
+        source=result.source,
+        sha256=sha256,
         outcome=result.outcome,
         message=result.message,
         version_id=result.version.id if result.version else None,
     )
-    return result
 
 
 def import_one(
@@ -111,15 +116,13 @@ def import_one(
         parsed = parse_path(path, source=source, format_name=format_name)
         return import_parsed(engine, parsed, settings, force=force)
     except SourceError as exc:
-        log_attempt(
-            engine,
-            path=str(path),
-            source=parsed.source if parsed else source,
-            sha256=parsed.sha256 if parsed else None,
-            outcome="refused",
-            message=str(exc),
-        )
-        return ImportResult(path, "refused", str(exc), source=parsed.source if parsed else source)
+        message = str(exc)
+    except SQLAlchemyError as exc:
+        # The transaction rolled back: the previous version is still the active one.
+        message = f"{path}: the database refused the write, previous version kept ({exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc})"
+    refused = ImportResult(path, "refused", message, source=parsed.source if parsed else source)
+    _log(engine, refused, parsed.sha256 if parsed else None)
+    return refused
 
 
 def discover(path: Path) -> Iterator[tuple[Path, str | None]]:
