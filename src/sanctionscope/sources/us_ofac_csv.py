@@ -43,28 +43,46 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 
-from followthemoney import EntityProxy, model
+from followthemoney import EntityProxy
 from followthemoney.types import registry
 
 from sanctionscope.sources.base import (
-    Entry,
     ParsedList,
     SourceError,
     SourceFormat,
-    file_sha256,
     make_entity,
-    target_id,
+)
+from sanctionscope.sources.ofac_common import (
+    ALIAS_PROPS,
+    EXAMPLES,
+    ID_PREFIX,
+    IDENTIFIER_KINDS,
+    Document,
+    EntryBuilder,
+    NameIndex,
+    Remark,
+    add_address_country,
+    apply_columns,
+    apply_remark,
+    link_warning,
+    make_sanction,
+    make_target,
+    natural_name,
+    parsed_list,
+    put,
+    resolve_links,
+    schema_for,
+    split_person_name,
+)
+from sanctionscope.sources.ofac_common import (
+    clean_country as clean_country,  # re-exported: other sources use it from here
 )
 
 FORMAT_NAME = "us_ofac_csv"
-ID_PREFIX = "ofac"
-AUTHORITY = "Office of Foreign Assets Control"
-DETAILS_URL = "https://sanctionssearch.ofac.treas.gov/Details.aspx?id={}"
 NULL_MARKER = "-0-"
 CTRL_Z = "\x1a"
 REMARKS_CUT_AT = 1000  # OFAC moves remarks beyond this length into the comments file
@@ -439,33 +457,6 @@ def _drop_closing_period(part: str) -> str:
     return part[:-1]
 
 
-@dataclass(frozen=True)
-class Document:
-    """An identifier printed in the remarks: ``Passport 745420176 (Korea, North) ...``."""
-
-    kind: str
-    number: str
-    country: str | None = None  # ISO code as FtM cleans it
-    issued: str | None = None  # ISO date prefix
-    expires: str | None = None
-
-
-@dataclass
-class Remark:
-    """One remark and the facts it states. ``kind`` None means "not understood"."""
-
-    text: str
-    kind: str | None = None
-    properties: list[tuple[str, str]] = field(default_factory=list)  # on the target
-    sanction: list[tuple[str, str]] = field(default_factory=list)  # on the Sanction
-    documents: list[Document] = field(default_factory=list)
-    wallets: list[tuple[str, str]] = field(default_factory=list)  # (currency, address)
-    linked_to: str | None = None  # a party named in the remark, e.g. "Linked To: X"
-    link_role: str = "Linked To"
-    link_key: str = "linked"
-    keep_text: bool = False  # approximate or partly read: keep the words in notes too
-
-
 _MONTHS = {
     m: i
     for i, names in enumerate(
@@ -536,12 +527,6 @@ def parse_dates(text: str) -> tuple[list[str], bool]:
     if len(start) == len(end) == 4 and 0 <= int(end) - int(start) <= _MAX_YEAR_SPAN:
         return [str(y) for y in range(int(start), int(end) + 1)], True
     return [start, end], True
-
-
-@lru_cache(maxsize=4096)
-def clean_country(text: str) -> str | None:
-    """FtM country code for an OFAC country name (``Korea, North`` → ``kp``), cached."""
-    return registry.country.clean(text.strip().rstrip(".").strip())
 
 
 _DOCUMENT = re.compile(
@@ -750,137 +735,6 @@ def _identifier(remark: Remark, label: str, value: str) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class IdentifierKind:
-    """Where a labelled number goes: a dedicated target property (``taxNumber``), or an
-    Identification entity plus ``idNumber`` when ``prop`` is None; passports become
-    Passport entities. ``russian`` is an extra property for Russian numbers of the right
-    length (INN: 10/12 digits, OGRN: 13/15 digits)."""
-
-    prop: str | None = None
-    passport: bool = False
-    russian: str | None = None
-    country: str | None = None  # implied by the label, e.g. "BIK (RU)"
-
-
-_TAX = IdentifierKind("taxNumber")
-_REGISTRATION = IdentifierKind("registrationNumber", russian="ogrnCode")
-_LICENSE = IdentifierKind("licenseNumber")
-_PASSPORT = IdentifierKind(passport=True)
-_OTHER_ID = IdentifierKind()
-
-IDENTIFIER_KINDS: dict[str, IdentifierKind] = {
-    "Tax ID No.": IdentifierKind("taxNumber", russian="innCode"),
-    "SWIFT/BIC": IdentifierKind("swiftBic"),
-    "Legal Entity Number": IdentifierKind("leiCode"),
-    "D-U-N-S Number": IdentifierKind("dunsCode"),
-    "V.A.T. Number": IdentifierKind("vatCode"),
-    "SSN": IdentifierKind("socialSecurityNumber"),
-    "Unified Social Credit Code (USCC)": IdentifierKind("uscCode"),
-    "United Social Credit Code Certificate (USCCC)": IdentifierKind("uscCode"),
-    "MMSI": IdentifierKind("mmsi"),
-    "Aircraft Manufacturer's Serial Number (MSN)": IdentifierKind("serialNumber"),
-    "Aircraft Construction Number (also called L/N or S/N or F/N)": IdentifierKind("serialNumber"),
-    "Aircraft Serial Identification": IdentifierKind("serialNumber"),
-    "Aircraft Tail Number": IdentifierKind("registrationNumber"),
-    "Vessel Registration Identification": IdentifierKind("registrationNumber"),
-    "Other Vessel Call Sign": IdentifierKind("callSign"),
-    "US FEIN": _TAX,
-    "C.U.I.T.": _TAX,
-    "RTN": _TAX,
-    "R.F.C.": _TAX,
-    "R.F.C. #": _TAX,
-    "RFC": _TAX,
-    "NIT #": _TAX,
-    "RUC #": _TAX,
-    "RIF #": _TAX,
-    "C.I.F.": _TAX,
-    "Italian Fiscal Code": _TAX,
-    "Fiscal Code": _TAX,
-    "Romanian Tax Registration": _TAX,
-    "Paraguayan tax identification number": _TAX,
-    "Numero Unico de Identificacao Tributaria (NUIT)": _TAX,
-    "Registration Number": _REGISTRATION,
-    "Registration ID": _REGISTRATION,
-    "Public Registration Number": _REGISTRATION,
-    "Business Registration Number": _REGISTRATION,
-    "Business Registration Document #": _REGISTRATION,
-    "Company Number": _REGISTRATION,
-    "UK Company Number": _REGISTRATION,
-    "Commercial Registry Number": _REGISTRATION,
-    "C.R. No.": _REGISTRATION,
-    "Romanian C.R.": _REGISTRATION,
-    "Certificate of Incorporation Number": _REGISTRATION,
-    "Chamber of Commerce Number": _REGISTRATION,
-    "Istanbul Chamber of Comm. No.": _REGISTRATION,
-    "Dubai Chamber of Commerce Membership No.": _REGISTRATION,
-    "Central Registration System Number": _REGISTRATION,
-    "Economic Register Number (CBLS)": _REGISTRATION,
-    "Enterprise Number": _REGISTRATION,
-    "Branch Unit Number": _REGISTRATION,
-    "Business Number": _REGISTRATION,
-    "Folio Mercantil No.": _REGISTRATION,
-    "Matricula Mercantil No": _REGISTRATION,
-    "Registered Charity No.": _REGISTRATION,
-    "License": _LICENSE,
-    "Trade License No.": _LICENSE,
-    "Permit Number": _LICENSE,
-    "Pilot License Number": _LICENSE,
-    "Afghan Money Service Provider License Number": _LICENSE,
-    "Passport": _PASSPORT,
-    "Passport No.": _PASSPORT,
-    "Passport Booklet": _PASSPORT,
-    "Diplomatic Passport": _PASSPORT,
-    "British National Overseas Passport": _PASSPORT,
-    "Stateless Person Passport": _PASSPORT,
-    "National ID No.": _OTHER_ID,
-    "Identification Number": _OTHER_ID,
-    "Government Gazette Number": _OTHER_ID,
-    "BIK (RU)": IdentifierKind(country="ru"),
-    "Cedula No.": _OTHER_ID,
-    "C.U.R.P.": _OTHER_ID,
-    "C.U.R.P. #": _OTHER_ID,
-    "C.U.I.": _OTHER_ID,
-    "C.U.I.P.": _OTHER_ID,
-    "D.N.I.": _OTHER_ID,
-    "N.I.E.": _OTHER_ID,
-    "I.F.E.": _OTHER_ID,
-    "Credencial electoral": _OTHER_ID,
-    "Electoral Registry No.": _OTHER_ID,
-    "Cartilla de Servicio Militar Nacional": _OTHER_ID,
-    "Birth Certificate Number": _OTHER_ID,
-    "Driver's License No.": _OTHER_ID,
-    "Residency Number": _OTHER_ID,
-    "Chinese Commercial Code": _OTHER_ID,
-    "Turkish Identification Number": _OTHER_ID,
-    "Numero de Identidad": _OTHER_ID,
-    "Citizen's Card Number": _OTHER_ID,
-    "Kenyan ID No.": _OTHER_ID,
-    "VisaNumberID": _OTHER_ID,
-    "SRE Permit No.": _OTHER_ID,
-    "File Number": _OTHER_ID,
-    "Refugee ID Card": _OTHER_ID,
-    "Tazkira National ID Card": _OTHER_ID,
-    "Military Registration Number": _OTHER_ID,
-    "Personal ID Card": _OTHER_ID,
-    "National Foreign ID Number": _OTHER_ID,
-    "Bosnian Personal ID No.": _OTHER_ID,
-    "Moroccan Personal ID No.": _OTHER_ID,
-    "CNP (Personal Numerical Code)": _OTHER_ID,
-    "Romanian Permanent Resident CAN": _OTHER_ID,
-    "UAE Identification": _OTHER_ID,
-    "Stateless Person ID Card": _OTHER_ID,
-    "Immigration No.": _OTHER_ID,
-    "Public Security and Immigration No.": _OTHER_ID,
-    "Travel Document Number": _OTHER_ID,
-    "Organization Code": _OTHER_ID,
-    "LE Number": _OTHER_ID,
-    "ISIN": _OTHER_ID,
-    "Equity Ticker": _OTHER_ID,
-    "Aircraft Mode S Transponder Code": _OTHER_ID,
-    "Serial No.": _OTHER_ID,
-}
-
 # Remark label (as OFAC prints it, matched case-insensitively, optionally after "alt.")
 # → handler. Identifier labels come from IDENTIFIER_KINDS. Anything else goes to notes.
 REMARK_KINDS: dict[str, _Handler] = {
@@ -984,60 +838,7 @@ def interpret_remarks(remarks: str | None) -> list[Remark]:
 
 # --------------------------------------------------------------------------- entities
 
-SCHEMA_BY_TYPE = {"individual": "Person", "vessel": "Vessel", "aircraft": "Airplane"}
-ENTITY_SCHEMA = "Organization"  # OFAC's null SDN_Type: companies, banks, groups
-UNKNOWN_SCHEMA = "LegalEntity"
-ALIAS_PROPS = {"aka": "alias", "nka": "alias", "fka": "previousName"}
-# (column index, property on a Vessel, label in notes when it does not fit)
-VESSEL_COLUMNS = (
-    (5, "callSign", "Call sign"),
-    (6, "type", "Vessel type"),
-    (7, "tonnage", "Tonnage"),
-    (8, "grossRegisteredTonnage", "Gross registered tonnage"),
-    (9, "flag", "Vessel flag"),
-)
-_OWNER_COLUMN = 10
 _PROGRAM_SPLIT = re.compile(r"\]\s*\[")
-
-
-_ISO_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
-
-
-@lru_cache(maxsize=65536)
-def _cached_clean(type_name: str, value: str) -> str | None:
-    prop_type = registry.get(type_name)
-    return prop_type.clean(value) if prop_type is not None else None
-
-
-def add_value(entity: EntityProxy, prop_name: str, value: str | None) -> bool:
-    """Add ``value`` if the schema has the property and FtM accepts the value.
-
-    Cleaning goes through a cache (country names and dates repeat thousands of times and
-    FtM's cleaning of them is slow); dates already in ISO form are taken as they are.
-    """
-    prop = entity.schema.get(prop_name)
-    if prop is None or value is None:
-        return False
-    if prop.type == registry.date and _ISO_DATE.fullmatch(value):
-        cleaned: str | None = value
-    elif prop.type == registry.phone:
-        cleaned = prop.type.clean(value, proxy=entity)
-    else:
-        cleaned = _cached_clean(prop.type.name, value)
-    if cleaned is None:
-        return False
-    entity.unsafe_add(prop, cleaned, cleaned=True)
-    return True
-
-
-def put(entity: EntityProxy, prop_name: str, values: str | Iterable[str] | None) -> None:
-    """Add values that are already clean (ids, codes, constants), skipping FtM's cleaning
-    and argument handling: ~100,000 such values per list make that worth it."""
-    if values is None:
-        return
-    prop = entity.schema.properties[prop_name]
-    for value in [values] if isinstance(values, str) else values:
-        entity.unsafe_add(prop, value, cleaned=True)
 
 
 def split_programs(programs: str | None) -> list[str]:
@@ -1048,166 +849,17 @@ def split_programs(programs: str | None) -> list[str]:
     return [t for t in tags if t]
 
 
-def split_person_name(name: str) -> tuple[str, str] | None:
-    """OFAC's ``LAST, First Middle`` → (last, given names); None without a comma."""
-    last, sep, given = name.partition(",")
-    if not sep or not last.strip() or not given.strip():
-        return None
-    return last.strip(), given.strip()
-
-
-def natural_name(name: str) -> str | None:
-    parts = split_person_name(name)
-    return f"{parts[1]} {parts[0]}" if parts else None
-
-
-@dataclass
-class _Builder:
-    """Everything one sdn row turns into, before links are resolved."""
-
-    ent_num: str
-    target: EntityProxy
-    sanction: EntityProxy
-    related: dict[str, EntityProxy] = field(default_factory=dict)
-    links: list[Remark] = field(default_factory=list)
-
-    def note(self, text: str) -> None:
-        self.target.add("notes", text)
-
-    def relate(self, entity: EntityProxy) -> None:
-        """Add a related entity; a remark OFAC repeats (same id) is merged, not doubled."""
-        key = entity.id or ""
-        if key in self.related:
-            self.related[key].merge(entity)
-        else:
-            self.related[key] = entity
-
-    def entry(self) -> Entry:
-        return Entry(self.ent_num, self.target, [self.sanction, *self.related.values()])
-
-
-def _schema_for(sdn_type: str | None) -> str:
-    if sdn_type is None:
-        return ENTITY_SCHEMA
-    return SCHEMA_BY_TYPE.get(sdn_type.strip().lower(), UNKNOWN_SCHEMA)
-
-
-def _make_target(ent_num: str, name: str, schema: str) -> EntityProxy:
-    target = model.make_entity(schema)
-    target.id = target_id(ID_PREFIX, ent_num)
-    target.add("name", name)
-    put(target, "topics", "sanction")
-    if target.schema.is_a("Person"):
-        parts = split_person_name(name)
-        if parts is not None:
-            target.add("lastName", parts[0])
-            target.add("firstName", parts[1])
-            target.add("alias", f"{parts[1]} {parts[0]}")
-    return target
-
-
-def _make_sanction(ent_num: str, target: EntityProxy, programs: list[str]) -> EntityProxy:
-    sanction = make_entity("Sanction", ID_PREFIX, ent_num, "sanction")
-    put(sanction, "entity", target.id)
-    put(sanction, "authority", AUTHORITY)
-    put(sanction, "country", "us")
-    put(sanction, "program", programs)
-    put(sanction, "programId", programs)
-    put(sanction, "recordId", ent_num)
-    put(sanction, "sourceUrl", DETAILS_URL.format(ent_num))
-    return sanction
-
-
-def _apply_columns(builder: _Builder, values: tuple[str | None, ...]) -> None:
-    """Title and vessel columns of an sdn row."""
-    title = values[4]
-    if title is not None and not add_value(builder.target, "position", title):
-        builder.note(f"Title: {title}")
-    for index, prop, label in VESSEL_COLUMNS:
-        value = values[index]
-        if value is not None and not add_value(builder.target, prop, value):
-            builder.note(f"{label}: {value}")
-    owner = values[_OWNER_COLUMN]
-    if owner is not None:
-        builder.note(f"Vessel owner: {owner}")
-
-
-def _add_document(builder: _Builder, document: Document) -> bool:
-    target = builder.target
-    kind = IDENTIFIER_KINDS.get(document.kind, _OTHER_ID)
-    if kind.prop is not None:
-        if not add_value(target, kind.prop, document.number):
-            return False
-        if kind.russian and document.country == "ru" and document.number.isdigit():
-            _add_russian_code(target, kind.russian, document.number)
-        # A property holds no issue or expiry date: if the remark has one, keep its words.
-        return document.issued is None and document.expires is None
-    if not target.schema.is_a("LegalEntity"):
-        return False
-    schema = "Passport" if kind.passport else "Identification"
-    doc = make_entity(schema, ID_PREFIX, builder.ent_num, document.kind, document.number)
-    put(doc, "holder", target.id)
-    doc.add("type", document.kind)
-    doc.add("number", document.number)
-    put(doc, "country", document.country or kind.country)
-    put(doc, "startDate", document.issued)
-    put(doc, "endDate", document.expires)
-    builder.relate(doc)
-    if kind.passport and target.schema.is_a("Person"):
-        target.add("passportNumber", document.number)
-    else:
-        target.add("idNumber", document.number)
-    return True
-
-
-_RUSSIAN_LENGTHS = {"innCode": (10, 12), "ogrnCode": (13, 15)}
-
-
-def _add_russian_code(target: EntityProxy, prop: str, number: str) -> None:
-    if len(number) in _RUSSIAN_LENGTHS.get(prop, ()):
-        add_value(target, prop, number)
-
-
-def _add_wallet(builder: _Builder, currency: str, address: str) -> bool:
-    if not builder.target.schema.is_a("LegalEntity"):
-        return False
-    wallet = make_entity("CryptoWallet", ID_PREFIX, builder.ent_num, currency, address)
-    wallet.add("publicKey", address)
-    wallet.add("currencySymbol", currency)
-    put(wallet, "holder", builder.target.id)
-    builder.relate(wallet)
-    return True
-
-
-def _apply_remark(builder: _Builder, remark: Remark) -> None:
-    """Put the facts of one remark on the entities; the words go to notes whenever some
-    fact did not fit (so nothing is lost), the remark was not understood, or it asks."""
-    placed = remark.kind is not None
-    for prop, value in remark.properties:
-        placed = add_value(builder.target, prop, value) and placed
-    for prop, value in remark.sanction:
-        builder.sanction.add(prop, value)
-    for document in remark.documents:
-        placed = _add_document(builder, document) and placed
-    for currency, address in remark.wallets:
-        placed = _add_wallet(builder, currency, address) and placed
-    if remark.linked_to is not None:
-        builder.links.append(remark)  # resolved once every name of the list is known
-    if not placed or remark.keep_text:
-        builder.note(remark.text)
-
-
-def _build_entry(row: Row, remarks: str | None) -> _Builder:
+def _build_entry(row: Row, remarks: str | None) -> EntryBuilder:
     values = row.values
     ent_num, name = row.ent_num, values[1] or ""
-    target = _make_target(ent_num, name, _schema_for(values[2]))
+    target = make_target(ent_num, name, schema_for(values[2]), split_person_name(name))
     programs = split_programs(values[3])
     put(target, "program", programs)
-    sanction = _make_sanction(ent_num, target, programs)
-    builder = _Builder(ent_num, target, sanction)
-    _apply_columns(builder, values)
+    sanction = make_sanction(ent_num, target, programs)
+    builder = EntryBuilder(ent_num, target, sanction)
+    apply_columns(builder, values[4], values[5:10], values[10])
     for remark in interpret_remarks(remarks):
-        _apply_remark(builder, remark)
+        apply_remark(builder, remark)
     return builder
 
 
@@ -1241,17 +893,12 @@ def _make_address(ent_num: str, row: Row) -> EntityProxy | None:
     address.add("street", street)
     address.add("city", city)
     address.add("postalCode", postal)
-    if country is not None:
-        code = clean_country(country)
-        if code is not None:
-            put(address, "country", code)
-        else:
-            address.add("remarks", f"Country: {country}")
+    add_address_country(address, country)
     address.add("remarks", remarks)
     return address
 
 
-def _attach_addresses(builders: dict[str, _Builder], rows: Iterable[Row]) -> None:
+def _attach_addresses(builders: dict[str, EntryBuilder], rows: Iterable[Row]) -> None:
     for row in rows:
         builder = builders.get(row.ent_num)
         if builder is None:
@@ -1259,14 +906,10 @@ def _attach_addresses(builders: dict[str, _Builder], rows: Iterable[Row]) -> Non
         address = _make_address(row.ent_num, row)
         if address is None:
             continue
-        builder.relate(address)
-        put(builder.target, "addressEntity", address.id)
-        builder.target.add("address", address.get("full"))
-        if builder.target.schema.is_a("LegalEntity"):
-            put(builder.target, "country", address.get("country"))
+        builder.add_address(address)
 
 
-def _attach_aliases(builders: dict[str, _Builder], rows: Iterable[Row]) -> None:
+def _attach_aliases(builders: dict[str, EntryBuilder], rows: Iterable[Row]) -> None:
     for row in rows:
         builder = builders.get(row.ent_num)
         if builder is None:
@@ -1288,62 +931,6 @@ def _comments_by_entry(rows: Iterable[Row]) -> dict[str, str]:
         if row.values[1] is not None:
             joined[row.ent_num].append(row.values[1])
     return {ent: "".join(parts) for ent, parts in joined.items()}
-
-
-# --------------------------------------------------------------------------- links
-
-
-_NOT_LETTERS = re.compile(r"[\W_]+")
-
-
-def _name_key(name: str) -> str:
-    """Case and punctuation folded: ``Co., Ltd.`` and ``CO LTD`` share a key."""
-    return _NOT_LETTERS.sub(" ", name.casefold()).strip()
-
-
-class _NameIndex:
-    """SDN names (then alias names) → ent_nums, exact first and then punctuation-free."""
-
-    def __init__(self) -> None:
-        self._exact: dict[str, set[str]] = defaultdict(set)
-        self._loose: dict[str, set[str]] = defaultdict(set)
-
-    def add(self, name: str, ent_num: str) -> None:
-        self._exact[name.strip().casefold()].add(ent_num)
-        self._loose[_name_key(name)].add(ent_num)
-
-    def find(self, name: str) -> set[str]:
-        variants = [name.strip(), name.strip().rstrip(".").strip()]
-        for variant in variants:
-            found = self._exact.get(variant.casefold())
-            if found:
-                return found
-        return self._loose.get(_name_key(name), set())
-
-
-def _resolve_links(
-    builders: dict[str, _Builder], primary: _NameIndex, aliases: _NameIndex
-) -> list[str]:
-    """UnknownLink entities for ``Linked To:`` remarks; returns the names not found."""
-    unresolved: list[str] = []
-    for builder in builders.values():
-        for remark in builder.links:
-            name = remark.linked_to or ""
-            found = primary.find(name) or aliases.find(name)
-            others = sorted(found - {builder.ent_num}, key=int)
-            if len(others) != 1:
-                builder.note(remark.text)
-                if remark.link_role == "Linked To":
-                    unresolved.append(name)
-                continue
-            link = make_entity(
-                "UnknownLink", ID_PREFIX, builder.ent_num, remark.link_key, others[0]
-            )
-            put(link, "subject", builder.target.id)
-            put(link, "object", target_id(ID_PREFIX, others[0]))
-            put(link, "role", remark.link_role)
-            builder.relate(link)
-    return unresolved
 
 
 # --------------------------------------------------------------------------- parse
@@ -1400,7 +987,6 @@ def find_orphans(path: Path) -> dict[str, list[str]]:
 
 
 _ORPHAN_NOUNS = {"add": "address", "alt": "alias", "comments": "comment"}
-_EXAMPLES = 10
 
 
 def _orphan_warnings(tables: _Tables) -> list[str]:
@@ -1409,7 +995,7 @@ def _orphan_warnings(tables: _Tables) -> list[str]:
     for name, (count, ids) in _orphans(tables).items():
         stem = name.lower().removesuffix(".csv").split("_")[-1]
         noun = _ORPHAN_NOUNS.get(stem, "")
-        examples = ", ".join(ids[:_EXAMPLES]) + (", ..." if len(ids) > _EXAMPLES else "")
+        examples = ", ".join(ids[:EXAMPLES]) + (", ..." if len(ids) > EXAMPLES else "")
         warnings.append(
             f"{name}: {count:,} {noun} rows point to {len(ids):,} entries missing from "
             f"{primary} (e.g. {examples}); they were skipped"
@@ -1436,18 +1022,7 @@ def _cut_remarks_warning(tables: _Tables) -> list[str]:
     return [
         f"{len(cut):,} entries have remarks cut at OFAC's {REMARKS_CUT_AT:,}-character limit "
         f"and no {comments} was found to continue them: their remarks are incomplete "
-        f"(e.g. {', '.join(cut[:_EXAMPLES])})"
-    ]
-
-
-def _link_warning(unresolved: list[str], primary: str) -> list[str]:
-    if not unresolved:
-        return []
-    names = sorted(set(unresolved))
-    examples = "; ".join(names[:_EXAMPLES]) + ("; ..." if len(names) > _EXAMPLES else "")
-    return [
-        f"{len(unresolved):,} 'Linked To' remarks name no single entry of {primary} "
-        f"({len(names):,} distinct names, e.g. {examples}); kept in notes"
+        f"(e.g. {', '.join(cut[:EXAMPLES])})"
     ]
 
 
@@ -1474,8 +1049,8 @@ def _parse(path: Path, source: str | None) -> ParsedList:
     publication = locate_publication(path)
     tables = _read_publication(publication)
     comments = _comments_by_entry(tables.comments)
-    builders: dict[str, _Builder] = {}
-    primary_names, alias_names = _NameIndex(), _NameIndex()
+    builders: dict[str, EntryBuilder] = {}
+    primary_names, alias_names = NameIndex(), NameIndex()
     for row in tables.primary:
         remarks = (row.values[11] or "") + comments.get(row.ent_num, "")
         builders[row.ent_num] = _build_entry(row, remarks or None)
@@ -1485,20 +1060,20 @@ def _parse(path: Path, source: str | None) -> ParsedList:
             alias_names.add(row.values[3], row.ent_num)
     _attach_addresses(builders, tables.addresses)
     _attach_aliases(builders, tables.aliases)
-    unresolved = _resolve_links(builders, primary_names, alias_names)
+    unresolved = resolve_links(builders, primary_names, alias_names)
     warnings = [
         *_orphan_warnings(tables),
         *_cut_remarks_warning(tables),
-        *_link_warning(unresolved, publication.primary.name),
+        *link_warning(unresolved, publication.primary.name),
     ]
-    return ParsedList(
-        source=source or publication.layout.source,
-        format=FORMAT_NAME,
-        path=path,
-        entries=[builder.entry() for builder in builders.values()],
-        published=None,
-        sha256=file_sha256(publication.files()),
-        warnings=warnings,
+    return parsed_list(
+        builders,
+        source or publication.layout.source,
+        FORMAT_NAME,
+        path,
+        publication.files(),
+        None,
+        warnings,
     )
 
 

@@ -1,0 +1,34 @@
+"""Importing the whole ../shared/data folder: every recognised publication becomes a version,
+unrecognised files are skipped with a reason, and the newest UN file ends up active."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sanctionscope.settings import Settings
+from sanctionscope.store import active_versions_list, import_path, open_store
+
+
+def test_import_every_list_in_shared_data(home: Path, shared_data: Path) -> None:
+    from sanctionscope.settings import get_settings
+
+    settings: Settings = get_settings()
+    engine = open_store(settings)
+    skipped: list[Path] = []
+    results = import_path(engine, shared_data, settings, on_skip=lambda p, _: skipped.append(p))
+    assert all(r.ok for r in results), [r.message for r in results if not r.ok]
+    active = {v.source: v for v in active_versions_list(engine)}
+    assert {name: v.entry_count for name, v in active.items()} == {
+        "gb_fcdo_sanctions": 5302,
+        "gb_hmt_sanctions": 4686,
+        "un_sc_sanctions": 1003,
+        "us_ofac_cons": 443,
+        "us_ofac_sdn": 14965,
+        "yente_t1_entities": 7,
+        "yente_zala_entities": 17,
+    }
+    assert str(active["un_sc_sanctions"].published) == "2026-02-27"
+    # OFAC consolidated: the CSV of 2025-12-19 (442) and then the XML of 2025-03-28 (443).
+    assert active["us_ofac_cons"].seq == 2
+    skipped_names = {p.name for p in skipped}
+    assert {"add.csv", "alt.csv", "name_pairs_dev.tsv"} <= skipped_names
