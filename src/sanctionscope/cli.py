@@ -85,7 +85,11 @@ def lists_import(
         str | None, typer.Option("--source", help="Dataset name (default: chosen by the format).")
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Accept a list whose entry count dropped sharply.")
+        bool,
+        typer.Option(
+            "--force",
+            help="Accept a list whose entry count dropped sharply, or an older publication.",
+        ),
     ] = False,
 ) -> None:
     """Import a list file or folder as a new version; the format is detected."""
@@ -221,7 +225,11 @@ def lists_update(
         typer.Option("--source", help="Source to update (repeatable; default: all configured)."),
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Accept a list whose entry count dropped sharply.")
+        bool,
+        typer.Option(
+            "--force",
+            help="Accept a list whose entry count dropped sharply, or an older publication.",
+        ),
     ] = False,
 ) -> None:
     """Download the official files of each source and import them (fail closed)."""

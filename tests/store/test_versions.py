@@ -132,3 +132,14 @@ def test_every_attempt_is_logged(settings: Settings) -> None:
     with engine.connect() as conn:
         outcomes = [r.outcome for r in conn.execute(select(import_attempts.c.outcome))]
     assert outcomes == ["activated", "unchanged"]
+
+
+def test_older_publication_is_refused_unless_forced(settings: Settings) -> None:
+    engine = open_store(settings)
+    import_parsed(engine, make_list(BASE, "a" * 64), settings)
+    older = make_list(BASE, "b" * 64)
+    older.published = date(2024, 5, 3)
+    with pytest.raises(SuspiciousListError, match=r"published 2024-05-03, before the active"):
+        import_parsed(engine, older, settings)
+    assert active_versions_list(engine)[0].seq == 1
+    assert import_parsed(engine, older, settings, force=True).outcome == "activated"

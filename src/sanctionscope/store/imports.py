@@ -53,6 +53,19 @@ def check_entry_drop(parsed: ParsedList, previous: ListVersion | None, max_drop:
         )
 
 
+def check_not_older(parsed: ParsedList, previous: ListVersion | None) -> None:
+    """Refuse to replace the active version by an older publication of the same list."""
+    if previous is None or previous.published is None or parsed.published is None:
+        return
+    if parsed.published < previous.published:
+        raise SuspiciousListError(
+            parsed.path,
+            f"published {parsed.published.isoformat()}, before the active version "
+            f"{previous.label} (published {previous.published.isoformat()}); an older list "
+            "was not activated (use --force to roll back on purpose)",
+        )
+
+
 def import_parsed(
     engine: Engine, parsed: ParsedList, settings: Settings, force: bool = False
 ) -> ImportResult:
@@ -72,6 +85,7 @@ def import_parsed(
             )
         else:
             if not force:
+                check_not_older(parsed, previous)
                 check_entry_drop(parsed, previous, settings.max_entry_drop)
             if not parsed.entries:
                 raise SourceError(parsed.path, "the list has no entries; refused")
