@@ -40,6 +40,13 @@ app.add_typer(lists_app, name="lists")
 console = Console()
 err_console = Console(stderr=True)
 
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force", help="Accept a list whose entry count dropped sharply, or an older publication."
+    ),
+]
+
 
 def fail(message: str, code: int = 1) -> NoReturn:
     err_console.print(f"[bold red]error:[/] {message}", highlight=False)
@@ -71,7 +78,10 @@ def _engine() -> Any:
         fail(str(exc))
 
 
-def render_import_result(result: ImportResult, out: Console = console) -> None:
+def render_import_result(result: ImportResult, out: Console | None = None) -> None:
+    """One line per import; refusals go to standard error unless ``out`` is given."""
+    if out is None:
+        out = err_console if result.outcome == "refused" else console
     style = {"activated": "green", "unchanged": "yellow", "refused": "bold red"}[result.outcome]
     out.print(f"[{style}]{result.outcome}[/] {result.message}", highlight=False)
     for warning in result.warnings:
@@ -84,13 +94,7 @@ def lists_import(
     source: Annotated[
         str | None, typer.Option("--source", help="Dataset name (default: chosen by the format).")
     ] = None,
-    force: Annotated[
-        bool,
-        typer.Option(
-            "--force",
-            help="Accept a list whose entry count dropped sharply, or an older publication.",
-        ),
-    ] = False,
+    force: ForceOption = False,
 ) -> None:
     """Import a list file or folder as a new version; the format is detected."""
     settings = get_settings()
@@ -107,7 +111,7 @@ def lists_import(
     except SourceError as exc:
         fail(str(exc))
     for result in results:
-        render_import_result(result, err_console if result.outcome == "refused" else console)
+        render_import_result(result)
     if any(not r.ok for r in results):
         raise typer.Exit(1)
 
@@ -224,13 +228,7 @@ def lists_update(
         list[str] | None,
         typer.Option("--source", help="Source to update (repeatable; default: all configured)."),
     ] = None,
-    force: Annotated[
-        bool,
-        typer.Option(
-            "--force",
-            help="Accept a list whose entry count dropped sharply, or an older publication.",
-        ),
-    ] = False,
+    force: ForceOption = False,
 ) -> None:
     """Download the official files of each source and import them (fail closed)."""
     from sanctionscope.store.update import update_sources
@@ -238,11 +236,10 @@ def lists_update(
     settings = get_settings()
     engine = _engine()
 
-    def show(result: ImportResult) -> None:
-        render_import_result(result, err_console if result.outcome == "refused" else console)
-
     with console.status("Downloading official lists …"):
-        results = update_sources(engine, settings, source, force=force, on_result=show)
+        results = update_sources(
+            engine, settings, source, force=force, on_result=render_import_result
+        )
     if any(not r.ok for r in results):
         raise typer.Exit(1)
 

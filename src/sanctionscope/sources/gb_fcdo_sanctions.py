@@ -39,7 +39,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -63,6 +63,7 @@ from sanctionscope.sources.base import (
     make_entity,
     target_id,
 )
+from sanctionscope.sources.tabular import HeaderSpec
 
 FORMAT_NAME = "gb_fcdo_sanctions"
 ID_PREFIX = "gb-fcdo"
@@ -503,23 +504,7 @@ def _csv_rows(path: Path) -> Iterator[SheetRow]:
 # ---------------------------------------------------------------------- header
 
 
-def _header_key(cell: str) -> str:
-    return " ".join(cell.lower().split())
-
-
-def _header_fields(cells: Sequence[str]) -> dict[str, int]:
-    """Field name → column index for the known columns in a row (first occurrence wins)."""
-    found: dict[str, int] = {}
-    for index, cell in enumerate(cells):
-        name = _COLUMNS.get(_header_key(cell))
-        if name is not None and name not in found:
-            found[name] = index
-    return found
-
-
-def _is_header(cells: Sequence[str]) -> bool:
-    fields = _header_fields(cells)
-    return all(name in fields for name in _DETECT_FIELDS)
+_HEADER = HeaderSpec(_COLUMNS, _DETECT_FIELDS)
 
 
 @dataclass
@@ -533,8 +518,8 @@ class _Table:
 def _find_header(path: Path, rows: Iterator[SheetRow], where: str) -> _Table:
     preamble: list[SheetRow] = []
     for row in rows:
-        if _is_header(row.cells):
-            columns = _header_fields(row.cells)
+        if _HEADER.matches(row.cells):
+            columns = _HEADER.fields(row.cells)
             missing = [name for name in _REQUIRED_FIELDS if name not in columns]
             if missing:
                 labels = ", ".join(_label(name) for name in missing)
@@ -840,7 +825,7 @@ def _sniff_csv_rows(path: Path) -> Iterator[tuple[str, ...]]:
 
 
 def _any_header(rows: Iterable[tuple[str, ...]]) -> bool:
-    return any(_is_header(row) for row in rows)
+    return any(_HEADER.matches(row) for row in rows)
 
 
 def detect(path: Path) -> bool:
@@ -867,7 +852,7 @@ def _choose_sheet(path: Path, doc: Any) -> tuple[str, Iterator[SheetRow]]:
     for name, sheet in ordered:
         rows = _sheet_rows(name, sheet)
         head = [row for _, row in zip(range(HEADER_SEARCH_ROWS), rows, strict=False)]
-        if any(_is_header(row.cells) for row in head):
+        if any(_HEADER.matches(row.cells) for row in head):
             return name, _chain(head, rows)
     names = ", ".join(repr(name) for name, _ in sheets)
     raise SourceError(

@@ -38,7 +38,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -55,6 +55,7 @@ from sanctionscope.sources.base import (
     make_entity,
     target_id,
 )
+from sanctionscope.sources.tabular import HeaderSpec, header_key
 from sanctionscope.sources.us_ofac_csv import clean_country
 
 FORMAT_NAME = "gb_hmt_sanctions"
@@ -168,30 +169,15 @@ def _clean_cell(value: object) -> str:
     return " ".join(str(value).split())
 
 
-def _header_key(cell: str) -> str:
-    return " ".join(cell.lower().split())
-
-
-def _header_fields(cells: Sequence[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for index, cell in enumerate(cells):
-        name = _COLUMNS.get(_header_key(cell))
-        if name is not None and name not in found:
-            found[name] = index
-    return found
-
-
-def _is_header(cells: Sequence[str]) -> bool:
-    fields = _header_fields(cells)
-    return all(name in fields for name in _DETECT_FIELDS)
+_HEADER = HeaderSpec(_COLUMNS, _DETECT_FIELDS)
 
 
 def _find_header(path: Path, rows: Iterable[_Row], strict_width: bool) -> _Table:
     preamble: list[_Row] = []
     iterator = iter(rows)
     for row in iterator:
-        if _is_header(row.cells):
-            columns = _header_fields(row.cells)
+        if _HEADER.matches(row.cells):
+            columns = _HEADER.fields(row.cells)
             missing = [name for name in _REQUIRED_FIELDS if name not in columns]
             if missing:
                 raise SourceError(path, f"header lacks column(s) {missing!r}", row.location)
@@ -456,7 +442,7 @@ def _add_related(group: _Group, entity: EntityProxy) -> None:
 def _add_names(group: _Group, row: _Values, warnings: list[str]) -> None:
     target = group.entry.target
     name = full_name(row)
-    alias_type = _header_key(row.get("alias_type"))
+    alias_type = header_key(row.get("alias_type"))
     low = row.get("alias_quality").lower().startswith("low")
     if name:
         if alias_type in _PRIMARY:
@@ -672,7 +658,7 @@ def _sniff_csv(path: Path) -> bool:
         head = fh.read(SNIFF_BYTES)
     reader = csv.reader(io.StringIO(_decode(head), newline=""))
     for count, record in enumerate(reader):
-        if _is_header([_clean_cell(value) for value in record[:MAX_COLUMNS]]):
+        if _HEADER.matches([_clean_cell(value) for value in record[:MAX_COLUMNS]]):
             return True
         if count + 1 >= HEADER_SEARCH_ROWS:
             break
@@ -688,7 +674,7 @@ def detect(path: Path) -> bool:
         suffix = path.suffix.lower()
         if suffix in (".xlsx", ".xlsm") or (suffix != ".csv" and _is_xlsx(path)):
             rows = _xlsx_rows(path, limit=HEADER_SEARCH_ROWS)
-            return any(_is_header(row.cells) for row in rows)
+            return any(_HEADER.matches(row.cells) for row in rows)
         return _sniff_csv(path)
     except (SourceError, OSError, csv.Error, UnicodeError):
         return False

@@ -133,13 +133,13 @@ def import_one(
         message = str(exc)
     except SQLAlchemyError as exc:
         # The transaction rolled back: the previous version is still the active one.
-        message = f"{path}: the database refused the write, previous version kept ({exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc})"
+        message = f"{path}: the database refused the write, previous version kept ({exc})"
     refused = ImportResult(path, "refused", message, source=parsed.source if parsed else source)
     _log(engine, refused, parsed.sha256 if parsed else None)
     return refused
 
 
-def discover(path: Path) -> Iterator[tuple[Path, str | None]]:
+def discover(path: Path, top: bool = True) -> Iterator[tuple[Path, str | None]]:
     """Publications under ``path``: itself if it is one, else each recognised child.
 
     Yields ``(path, None)`` for a recognised publication and ``(path, reason)`` for a file
@@ -151,19 +151,11 @@ def discover(path: Path) -> Iterator[tuple[Path, str | None]]:
         return
     except SourceError as exc:
         if not path.is_dir():
-            yield path, exc.reason
+            yield path, exc.reason if top else "not a recognised list file"
             return
     for child in sorted(path.iterdir()):
-        if child.name.startswith("."):
-            continue
-        if child.is_dir():
-            yield from discover(child)
-            continue
-        try:
-            detect_format(child)
-            yield child, None
-        except SourceError:
-            yield child, "not a recognised list file"
+        if not child.name.startswith("."):
+            yield from discover(child, top=False)
 
 
 def import_path(
