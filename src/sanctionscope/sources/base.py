@@ -100,6 +100,23 @@ def make_entity(schema: str, prefix: str, *key_parts: object) -> EntityProxy:
     return entity
 
 
+def new_listing(
+    schema: str, prefix: str, record_id: str, authority: str, country: str, source_url: str
+) -> Entry:
+    """A list record's Entry: the sanctioned target (topic ``sanction``) and its Sanction."""
+    target = model.make_entity(schema)
+    target.id = target_id(prefix, record_id)
+    target.add("topics", "sanction")
+    target.add("sourceUrl", source_url)
+    sanction = make_entity("Sanction", prefix, record_id, "sanction")
+    sanction.add("entity", target.id)
+    sanction.add("authority", authority)
+    sanction.add("country", country)
+    sanction.add("recordId", record_id)
+    sanction.add("sourceUrl", source_url)
+    return Entry(source_id=record_id, target=target, related=[sanction])
+
+
 def target_id(prefix: str, record_id: str) -> str:
     """Id of a list target, readable and stable: ``ofac-15603``, ``unsc-6908555``."""
     slug = "".join(ch if ch.isalnum() or ch in ".-_" else "-" for ch in record_id.strip())

@@ -48,7 +48,7 @@ from typing import Any
 from xml.parsers import expat
 from xml.sax import SAXException
 
-from followthemoney import EntityProxy, model
+from followthemoney import EntityProxy
 from lxml import etree
 from odf import namespaces as odfns
 from odf import table as odftable
@@ -61,7 +61,7 @@ from sanctionscope.sources.base import (
     SourceFormat,
     file_sha256,
     make_entity,
-    target_id,
+    new_listing,
 )
 from sanctionscope.sources.tabular import HeaderSpec
 
@@ -647,17 +647,7 @@ def _target_schema(type_text: str) -> str | None:
 
 
 def _new_entry(unique_id: str, schema: str) -> Entry:
-    target = model.make_entity(schema)
-    target.id = target_id(ID_PREFIX, unique_id)
-    target.add("topics", "sanction")
-    target.add("sourceUrl", SOURCE_URL)
-    sanction = make_entity("Sanction", ID_PREFIX, unique_id, "sanction")
-    sanction.add("entity", target.id)
-    sanction.add("authority", AUTHORITY)
-    sanction.add("country", "gb")
-    sanction.add("recordId", unique_id)
-    sanction.add("sourceUrl", SOURCE_URL)
-    return Entry(source_id=unique_id, target=target, related=[sanction])
+    return new_listing(schema, ID_PREFIX, unique_id, AUTHORITY, "gb", SOURCE_URL)
 
 
 def _add_name(target: EntityProxy, name: str) -> None:

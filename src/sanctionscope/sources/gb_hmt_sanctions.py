@@ -44,7 +44,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from followthemoney import EntityProxy, model
+from followthemoney import EntityProxy
 
 from sanctionscope.sources.base import (
     Entry,
@@ -53,7 +53,7 @@ from sanctionscope.sources.base import (
     SourceFormat,
     file_sha256,
     make_entity,
-    target_id,
+    new_listing,
 )
 from sanctionscope.sources.tabular import HeaderSpec, header_key
 from sanctionscope.sources.us_ofac_csv import clean_country
@@ -419,18 +419,7 @@ def full_name(values: _Values) -> str:
 
 
 def _new_group(group_id: str, schema: str) -> _Group:
-    target = model.make_entity(schema)
-    target.id = target_id(ID_PREFIX, group_id)
-    target.add("topics", "sanction")
-    target.add("sourceUrl", SOURCE_URL)
-    sanction = make_entity("Sanction", ID_PREFIX, group_id, "sanction")
-    sanction.add("entity", target.id)
-    sanction.add("authority", AUTHORITY)
-    sanction.add("country", "gb")
-    sanction.add("recordId", group_id)
-    sanction.add("sourceUrl", SOURCE_URL)
-    entry = Entry(source_id=group_id, target=target, related=[sanction])
-    return _Group(entry)
+    return _Group(new_listing(schema, ID_PREFIX, group_id, AUTHORITY, "gb", SOURCE_URL))
 
 
 def _add_related(group: _Group, entity: EntityProxy) -> None:
