@@ -69,7 +69,8 @@ EXACT_CASES = [
     ("O'BRIEN", "O'BRIEN, Christopher", 100),
     ("ABU BAKR AL-BAGHDADI", "ABU BAKR, Saif", 89),
     ("ASSAD BASHAR", "AL-ASSAD, Bashar", 100),
-    ("XI JINPING", "YANG, Jianping", 97),
+    ("POUTINE", "POETE", 83),
+    ("J.P. MORGAN", "MORGAN HUERTA, Jose Arnoldo", 100),
     ("MAHMOOD", "AL-HABSI, Mahmood", 100),
 ]
 
