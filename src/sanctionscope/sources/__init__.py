@@ -29,6 +29,8 @@ _FORMAT_MODULES = [
     "sanctionscope.sources.un_sc_sanctions",
     "sanctionscope.sources.gb_fcdo_sanctions",
     "sanctionscope.sources.gb_hmt_sanctions",
+    "sanctionscope.sources.eu_fsf",
+    "sanctionscope.sources.eu_fsf_xml",
     "sanctionscope.sources.ftm",
 ]
 
