@@ -1,0 +1,1 @@
+"""Name analysis, candidate index, scoring and explanations: screening against the active lists."""

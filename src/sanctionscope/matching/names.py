@@ -1,0 +1,291 @@
+"""Name analysis: one written name → comparable tokens.
+
+A name becomes a :class:`NameForm`: its legal forms (canonical, language-neutral: ООО, OOO,
+LLC and "Obshchestvo s ogranichennoy otvetstvennostyu" are all ``llc``) and a tuple of
+:class:`Token`. Each token keeps its romanised spelling plus the keys that make spelling
+variants equal (:mod:`.fold`), the concepts it stands for (a business word in any language:
+"банк", "은행", "banking" → bank; a Korean surname group: Ri, Lee, Yi; a nickname group) and
+the weight it carries: generic words weigh less than distinctive ones.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from rigour.names.org_types import extract_org_types
+
+from sanctionscope.matching.fold import fold_key, korean_key, skeleton_key
+from sanctionscope.matching.resources import (
+    KOREAN_LEGAL_FORMS,
+    korean_org_words,
+    korean_surname_groups,
+    korean_surnames,
+    lookup_org_term,
+    nickname_groups,
+)
+from sanctionscope.matching.script import is_hangul, romanize_hangul, romanize_word, word_script
+
+Kind = Literal["person", "org"]
+
+MAX_NAME_CHARS = 500  # longer input is cut: no real name is longer, and cost stays bounded
+MAX_TOKENS = 24
+_APOSTROPHES = re.compile(r"[''`ʼʻ’‘´]")
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+PATRONYMIC_ENDINGS = ("vic", "vna", "icna", "ogli", "oglu", "kizi")
+PERSON_PARTICLES = {
+    "bin", "ibn", "bint", "ben", "al", "el", "abu", "abd", "ould", "de", "da", "del", "der",
+    "di", "du", "la", "le", "van", "von", "y", "mr", "mrs", "ms", "dr", "haji", "hajji",
+    "sheikh", "shaykh", "bn", "abn",
+}  # fmt: skip
+PARTICLE_WEIGHT = 0.2
+PATRONYMIC_WEIGHT = 0.6
+INITIAL_WEIGHT = 0.4
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str  # romanised, lower case: what explanations show
+    fold: str
+    korean: str
+    skeleton: str
+    concepts: frozenset[str]
+    weight: float
+    script: str  # the script the word was written in
+    role: str = "name"  # name, particle, patronymic, initial, surname, number
+
+    @property
+    def is_initial(self) -> bool:
+        return self.role == "initial"
+
+
+@dataclass(frozen=True, slots=True)
+class NameForm:
+    original: str
+    kind: Kind
+    tokens: tuple[Token, ...]
+    legal_forms: frozenset[str]
+
+    @property
+    def key(self) -> str:
+        return " ".join(t.fold for t in self.tokens)
+
+    @property
+    def total_weight(self) -> float:
+        return sum(t.weight for t in self.tokens)
+
+    @property
+    def scripts(self) -> frozenset[str]:
+        return frozenset(t.script for t in self.tokens)
+
+
+def clean_text(text: str) -> str:
+    """Unicode-normalised text without control characters, cut to a sane length."""
+    text = unicodedata.normalize("NFC", text[: MAX_NAME_CHARS * 2])
+    text = "".join(c if c.isprintable() else " " for c in text)
+    return " ".join(text.split())[:MAX_NAME_CHARS]
+
+
+def _person_role(folded: str) -> tuple[str, float]:
+    if folded in PERSON_PARTICLES:
+        return "particle", PARTICLE_WEIGHT
+    if len(folded) == 1:
+        return "initial", INITIAL_WEIGHT
+    if len(folded) >= 7 and folded.endswith(PATRONYMIC_ENDINGS):
+        return "patronymic", PATRONYMIC_WEIGHT
+    return "name", 1.0
+
+
+def make_token(romanised: str, original: str, kind: Kind, script: str) -> Token:
+    folded = fold_key(romanised)
+    concepts: set[str] = set()
+    if romanised.isdigit():
+        role, weight = "number", 0.6
+    elif kind == "org":
+        term = lookup_org_term(original, romanised, folded)
+        role, weight = "name", 1.0
+        if term is not None:
+            concepts.add(term.concept)
+            weight = term.weight
+        if len(romanised) == 1:
+            weight = min(weight, 0.3)
+    else:
+        role, weight = _person_role(folded)
+        for group in (korean_surname_groups().get(romanised), nickname_groups().get(romanised)):
+            if group:
+                concepts.add(group)
+    return Token(
+        text=romanised,
+        fold=folded,
+        korean=korean_key(romanised),
+        skeleton=skeleton_key(romanised),
+        concepts=frozenset(concepts),
+        weight=weight,
+        script=script,
+        role=role,
+    )
+
+
+def _concept_tokens(concept: str, weight: float, script: str) -> list[Token]:
+    """A business word translated: one token per English word of its concept."""
+    return [
+        Token(w, fold_key(w), korean_key(w), skeleton_key(w), frozenset({w}), weight, script)
+        for w in concept.split()
+    ]
+
+
+def _split_korean_org(word: str) -> list[tuple[str, str | None]]:
+    """Korean organisation names are written without spaces (조선무역은행): split them at
+    known business words, longest first. Returns (piece, legal form or None)."""
+    words = korean_org_words()
+    pieces: list[tuple[str, str | None]] = []
+    rest = ""
+    i = 0
+    while i < len(word):
+        for end in range(len(word), i, -1):
+            piece = word[i:end]
+            if piece in KOREAN_LEGAL_FORMS or (end - i >= 1 and piece in words):
+                if rest:
+                    pieces.append((rest, None))
+                    rest = ""
+                pieces.append((piece, KOREAN_LEGAL_FORMS.get(piece)))
+                i = end
+                break
+        else:
+            rest += word[i]
+            i += 1
+    if rest:
+        pieces.append((rest, None))
+    return pieces
+
+
+def _split_korean_person(word: str) -> list[str]:
+    """김정은 → 김 + 정은: the surname (one syllable, or one of the few two-syllable ones)."""
+    if len(word) >= 3 and word[:2] in korean_surnames():
+        return [word[:2], word[2:]]
+    if len(word) >= 2 and word[0] in korean_surnames():
+        return [word[0], word[1:]]
+    return [word]
+
+
+def _hangul_tokens(word: str, kind: Kind, legal: set[str]) -> list[Token]:
+    tokens: list[Token] = []
+    if kind == "person":
+        parts = _split_korean_person(word)
+        for index, part in enumerate(parts):
+            if index == 0 and len(parts) > 1:
+                spellings = korean_surnames()[part]
+                token = make_token(spellings[0], part, kind, "Hang")
+                group = korean_surname_groups()[spellings[0]]
+                tokens.append(
+                    Token(
+                        token.text,
+                        token.fold,
+                        token.korean,
+                        token.skeleton,
+                        frozenset({group}),
+                        1.0,
+                        "Hang",
+                        "surname",
+                    )
+                )
+            else:
+                tokens.append(make_token(romanize_hangul(part), part, kind, "Hang"))
+        return tokens
+    org_words = korean_org_words()
+    for piece, legal_form in _split_korean_org(word):
+        if legal_form:
+            legal.add(legal_form)
+        elif piece in org_words:
+            term = org_words[piece]
+            tokens.extend(_concept_tokens(term.concept, term.weight, "Hang"))
+        elif all(is_hangul(c) for c in piece):
+            tokens.append(make_token(romanize_hangul(piece), piece, kind, "Hang"))
+    return tokens
+
+
+def _strip_legal_forms(latin: str, legal: set[str]) -> str:
+    found = extract_org_types(latin, generic=True)
+    for text, generic in found:
+        legal.add(generic)
+        latin = latin.replace(text, " ")
+    return latin
+
+
+def _romanised_words(text: str) -> list[tuple[str, str, str]]:
+    """(original word, romanised word, script) for each word of a non-Hangul text."""
+    words: list[tuple[str, str, str]] = []
+    for match in _WORD.finditer(text):
+        original = match.group(0)
+        script = word_script(original)
+        romanised = romanize_word(original)
+        for part in _WORD.findall(romanised):
+            words.append((original.lower(), part.lower(), script))
+    return words
+
+
+@lru_cache(maxsize=65536)
+def analyze_name(text: str, kind: Kind) -> NameForm:
+    """Analyse one name as a person's or an organisation's name."""
+    cleaned = clean_text(text)
+    body = _APOSTROPHES.sub("", cleaned)
+    legal: set[str] = set()
+    tokens: list[Token] = []
+    chunks = re.split(r"([\uac00-\ud7a3]+)", body)
+    for chunk in chunks:
+        if not chunk:
+            continue
+        if is_hangul(chunk[0]):
+            tokens.extend(_hangul_tokens(chunk, kind, legal))
+            continue
+        words = _romanised_words(chunk)
+        if kind == "org" and words:
+            latin = " ".join(w[1] for w in words)
+            stripped = _strip_legal_forms(latin, legal)
+            if stripped != latin:
+                kept = stripped.split()
+                words = _align_kept(words, kept)
+        tokens.extend(make_token(rom, orig, kind, script) for orig, rom, script in words)
+    return NameForm(cleaned, kind, tuple(tokens[:MAX_TOKENS]), frozenset(legal))
+
+
+def _align_kept(words: list[tuple[str, str, str]], kept: list[str]) -> list[tuple[str, str, str]]:
+    """The words that survive legal-form removal, keeping their original spelling."""
+    result: list[tuple[str, str, str]] = []
+    position = 0
+    for word in kept:
+        while position < len(words) and words[position][1] != word:
+            position += 1
+        if position < len(words):
+            result.append(words[position])
+            position += 1
+        else:
+            result.append((word, word, "Latn"))
+    return result
+
+
+def _script_parts(text: str) -> list[str]:
+    """A name written twice, in Latin and another script ("KIM Ho Kyu 김호규"), split by script."""
+    parts: dict[str, list[str]] = {}
+    for word in text.split():
+        parts.setdefault(word_script(word) if any(c.isalpha() for c in word) else "", []).append(
+            word
+        )
+    scripts = [s for s in parts if s]
+    if len(scripts) < 2:
+        return []
+    return [" ".join(parts[s] + parts.get("", [])) for s in scripts]
+
+
+def name_variants(text: str) -> list[str]:
+    """The name as written and, when it has bracketed parts or mixes scripts, its parts."""
+    variants = [text]
+    without = " ".join(_BRACKETS.sub(" ", text).split())
+    if without and without != text.strip():
+        variants.append(without)
+    variants.extend(_script_parts(without or text))
+    return variants
