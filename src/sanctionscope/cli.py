@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sanctionscope import __version__
+from sanctionscope.network.cli import network_app
 from sanctionscope.settings import get_settings
 from sanctionscope.sources import SourceError
 from sanctionscope.store import (
@@ -36,6 +37,7 @@ lists_app = typer.Typer(
     help="Import, update and inspect official sanctions lists.", no_args_is_help=True
 )
 app.add_typer(lists_app, name="lists")
+app.add_typer(network_app, name="network")
 
 console = Console()
 err_console = Console(stderr=True)

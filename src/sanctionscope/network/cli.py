@@ -1,0 +1,257 @@
+"""`sanctionscope network …`: analyse a bank's own data for network exposure, show a finding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+
+from sanctionscope.network.config import REGIMES, AnalysisConfig
+from sanctionscope.network.engine import analyze_connection, open_entities
+from sanctionscope.network.linking import database_has_lists, link_to_lists
+from sanctionscope.network.model import InputError, connect, load_parquet, write_parquet
+from sanctionscope.network.readers import read_csv_dir, read_ftm_file
+from sanctionscope.network.render import neighbourhood, render_html
+from sanctionscope.network.result import AnalysisResult
+from sanctionscope.settings import get_settings
+
+network_app = typer.Typer(
+    help="Ownership (50 % rule), exposure paths and evasion typologies in your own data.",
+    no_args_is_help=True,
+)
+console = Console(stderr=True)
+
+EntitiesOption = Annotated[
+    list[Path] | None,
+    typer.Option("--entities", help="FtM JSON-lines file (repeat for more).", dir_okay=False),
+]
+CsvDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--csv-dir",
+        help="Folder in the CSV layout (customers.csv, ownership.csv…).",
+        file_okay=False,
+    ),
+]
+NodesOption = Annotated[
+    Path | None, typer.Option("--nodes", help="Canonical nodes table (Parquet).", dir_okay=False)
+]
+EdgesOption = Annotated[
+    Path | None, typer.Option("--edges", help="Canonical edges table (Parquet).", dir_okay=False)
+]
+RegimeOption = Annotated[
+    str, typer.Option("--regime", help=f"Ownership rule: {', '.join(REGIMES)}.")
+]
+HopsOption = Annotated[
+    int, typer.Option("--max-hops", help="Longest exposure path.", min=0, max=10)
+]
+HubOption = Annotated[
+    int, typer.Option("--hub-degree", help="More neighbours than this makes a hub.", min=1)
+]
+ListsOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--lists/--no-lists",
+        help="Link entities to the active lists by identifier (default: on when lists exist).",
+    ),
+]
+
+
+def fail(message: str) -> NoReturn:
+    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(1)
+
+
+def _config(regime: str, max_hops: int, hub_degree: int, min_score: float) -> AnalysisConfig:
+    if regime not in REGIMES:
+        fail(f"unknown regime {regime!r}: use one of {', '.join(REGIMES)}")
+    return AnalysisConfig(
+        regime=regime,  # type: ignore[arg-type]
+        max_hops=max_hops,
+        hub_degree=hub_degree,
+        min_score=min_score,
+    )
+
+
+def _user_entities(entities: list[Path], csv_dir: Path | None) -> Any:
+    """The user's entities, streamed again for linking (errors were reported by the build)."""
+
+    def ignore(_error: InputError) -> None:
+        return None
+
+    for path in entities:
+        if path.is_file():
+            for proxy, _location in read_ftm_file(path, ignore):
+                yield proxy
+    if csv_dir is not None:
+        for proxy, _location in read_csv_dir(csv_dir, ignore):
+            yield proxy
+
+
+def _linked(entities: list[Path], csv_dir: Path | None, use_lists: bool | None) -> dict[str, str]:
+    database_url = get_settings().database_url
+    available = database_has_lists(database_url)
+    if use_lists is None:
+        use_lists = available
+    if not use_lists:
+        return {}
+    if not available:
+        fail("--lists: the database has no active list version (run `sanctionscope lists import`)")
+    with console.status("Linking entities to the active lists …"):
+        linked = link_to_lists(_user_entities(entities, csv_dir), database_url)
+    console.print(f"{len(linked)} entities linked to active list entries by identifier")
+    return linked
+
+
+def _open(
+    con: Any,
+    entities: list[Path],
+    csv_dir: Path | None,
+    nodes: Path | None,
+    edges: Path | None,
+    use_lists: bool | None,
+) -> list[InputError]:
+    if (nodes is None) != (edges is None):
+        fail("--nodes and --edges go together")
+    if nodes is not None and edges is not None:
+        if entities or csv_dir:
+            fail("use either --nodes/--edges (Parquet) or --entities/--csv-dir, not both")
+        try:
+            load_parquet(con, nodes, edges)
+        except (FileNotFoundError, ValueError) as exc:
+            fail(str(exc))
+        return []
+    if not entities and csv_dir is None:
+        fail("nothing to analyse: give --entities FILE, --csv-dir DIR or --nodes/--edges")
+    linked = _linked(entities, csv_dir, use_lists)
+    with console.status("Reading entities …"):
+        return open_entities(con, entities, csv_dir, linked)
+
+
+def _analyse(
+    entities: list[Path] | None,
+    csv_dir: Path | None,
+    nodes: Path | None,
+    edges: Path | None,
+    config: AnalysisConfig,
+    use_lists: bool | None,
+    save_parquet: Path | None = None,
+) -> tuple[Any, AnalysisResult]:
+    con = connect(config.memory_limit, config.temp_directory)
+    errors = _open(con, list(entities or []), csv_dir, nodes, edges, use_lists)
+    if save_parquet is not None:
+        save_parquet.mkdir(parents=True, exist_ok=True)
+        write_parquet(con, save_parquet / "nodes.parquet", save_parquet / "edges.parquet")
+    with console.status("Analysing …"):
+        result = analyze_connection(con, config, errors)
+    return con, result
+
+
+@network_app.command("analyze")
+def analyze_command(
+    out: Annotated[Path, typer.Option("--out", help="Findings, one JSON line per entity.")],
+    entities: EntitiesOption = None,
+    csv_dir: CsvDirOption = None,
+    nodes: NodesOption = None,
+    edges: EdgesOption = None,
+    regime: RegimeOption = "ofac",
+    max_hops: HopsOption = 3,
+    hub_degree: HubOption = 1000,
+    min_score: Annotated[
+        float, typer.Option("--min-score", help="Drop exposure findings scoring below this.")
+    ] = 0.0,
+    errors_out: Annotated[
+        Path | None,
+        typer.Option("--errors", help="Bad input records, JSON lines (default: OUT.errors.jsonl)."),
+    ] = None,
+    use_lists: ListsOption = None,
+    save_parquet: Annotated[
+        Path | None,
+        typer.Option(
+            "--save-parquet", help="Also write the built nodes/edges tables to this folder."
+        ),
+    ] = None,
+) -> None:
+    """Find entities blocked by ownership, exposed to sanctioned parties, or matching a typology."""
+    config = _config(regime, max_hops, hub_degree, min_score)
+    con, result = _analyse(entities, csv_dir, nodes, edges, config, use_lists, save_parquet)
+    con.close()
+    written = result.write_jsonl(out)
+    errors_path = errors_out or out.with_name(out.name.removesuffix(".jsonl") + ".errors.jsonl")
+    result.write_errors(errors_path)
+    counts = result.counts()
+    console.print(
+        f"{written} findings → {out}: {counts['blocked_by_ownership']} blocked by ownership, "
+        f"{counts['typology']} typology, {counts['exposed']} exposed "
+        f"({result.stats['nodes']} entities, {result.stats['edges']} edges, "
+        f"{result.stats['sanctioned']} sanctioned, regime {config.regime})",
+        highlight=False,
+    )
+    if result.errors:
+        console.print(
+            f"[yellow]{len(result.errors)} input problem(s)[/] → {errors_path}", highlight=False
+        )
+
+
+@network_app.command("show")
+def show_command(
+    entity_id: Annotated[str, typer.Argument(metavar="ID", help="Id of the entity to show.")],
+    out: Annotated[Path, typer.Option("--out", help="The HTML file to write.")],
+    entities: EntitiesOption = None,
+    csv_dir: CsvDirOption = None,
+    nodes: NodesOption = None,
+    edges: EdgesOption = None,
+    regime: RegimeOption = "ofac",
+    max_hops: HopsOption = 3,
+    hub_degree: HubOption = 1000,
+    radius: Annotated[
+        int, typer.Option("--radius", help="Hops of neighbourhood drawn.", min=1, max=4)
+    ] = 2,
+    use_lists: ListsOption = None,
+) -> None:
+    """Write a self-contained HTML view of ID's neighbourhood with its proof paths."""
+    config = _config(regime, max_hops, hub_degree, 0.0)
+    con, result = _analyse(entities, csv_dir, nodes, edges, config, use_lists)
+    finding = result.by_id().get(entity_id)
+    must_show = {s["node"] for p in finding.paths for s in p} if finding else set()
+    try:
+        hood = neighbourhood(con, entity_id, radius, must_show)
+    except KeyError:
+        fail(f"no entity with id {entity_id!r} in the input")
+    # Path nodes further away than the radius are drawn on an outer ring.
+    if finding is not None:
+        _add_path_nodes(con, hood, must_show, radius)
+    con.close()
+    out.write_text(render_html(entity_id, hood, finding), encoding="utf-8")
+    status = finding.status if finding else "no finding"
+    console.print(f"{entity_id} ({status}): {len(hood.nodes)} entities drawn → {out}")
+
+
+def _add_path_nodes(con: Any, hood: Any, must_show: set[str], radius: int) -> None:
+    missing = sorted(must_show - set(hood.nodes))
+    for node_id in missing:
+        row = con.execute(
+            "SELECT caption, schema, sanctioned FROM g_nodes WHERE id = ?", [node_id]
+        ).fetchone()
+        if row is not None:
+            hood.nodes[node_id] = {
+                "caption": row[0] or node_id,
+                "schema": row[1],
+                "sanctioned": row[2],
+                "hop": radius + 1,
+            }
+    if missing:
+        placeholders = ", ".join("?" for _ in hood.nodes)
+        ids = list(hood.nodes)
+        rows = con.execute(
+            f"""
+            SELECT e.id, s.id, t.id, e.kind FROM g_edges e
+            JOIN g_nodes s ON s.ix = e.src JOIN g_nodes t ON t.ix = e.dst
+            WHERE s.id IN ({placeholders}) AND t.id IN ({placeholders})
+            """,
+            ids + ids,
+        ).fetchall()
+        known = {edge[0] for edge in hood.edges}
+        hood.edges.extend(r for r in rows if r[0] not in known)

@@ -1,0 +1,300 @@
+"""Run an analysis: check and encode the tables, the 50 % rule, exposure, typologies.
+
+Entry points: :func:`analyze` (canonical Parquet tables, the contract with the benchmark and
+the synthetic book), :func:`analyze_entities` (FtM JSON lines and the CSV layout) and
+:func:`analyze_connection` (tables already in a DuckDB connection).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sanctionscope.network.builder import GraphBuilder
+from sanctionscope.network.config import AnalysisConfig
+from sanctionscope.network.exposure import ExposureResult, run_exposure
+from sanctionscope.network.model import EDGE_KINDS, InputError, connect, load_parquet
+from sanctionscope.network.ownership import BlockedProof, Chain, run_ownership_rule
+from sanctionscope.network.prepare import ErrorLog, encode_edges, encode_nodes
+from sanctionscope.network.readers import read_csv_dir, read_ftm_file
+from sanctionscope.network.result import STATUS_RANK, AnalysisResult, Finding, PathStep
+from sanctionscope.network.typologies import TypologyHit, run_typologies
+
+
+def analyze(nodes_parquet: Path, edges_parquet: Path, config: AnalysisConfig) -> AnalysisResult:
+    """Analyse the canonical ``nodes``/``edges`` Parquet tables."""
+    con = connect(config.memory_limit, config.temp_directory)
+    try:
+        started = time.perf_counter()
+        load_parquet(con, Path(nodes_parquet), Path(edges_parquet))
+        load_seconds = time.perf_counter() - started
+        result = analyze_connection(con, config)
+        result.stats["seconds_load"] = round(load_seconds, 3)
+        return result
+    finally:
+        con.close()
+
+
+def build_graph(
+    entity_files: Sequence[Path],
+    csv_dir: Path | None,
+    con: Any,
+    shared_max_group: int = 10,
+) -> list[InputError]:
+    """Read FtM files and the CSV folder into tables ``nodes``/``edges`` of ``con``."""
+    builder = GraphBuilder(shared_max_group=shared_max_group)
+    for path in entity_files:
+        if not Path(path).is_file():
+            builder.error("parse_error", "no such file", None, str(path))
+            continue
+        for proxy, location in read_ftm_file(Path(path), builder.errors.append):
+            builder.add(proxy, location)
+    if csv_dir is not None:
+        for proxy, location in read_csv_dir(Path(csv_dir), builder.errors.append):
+            builder.add(proxy, location)
+    builder.write(con)
+    return builder.errors
+
+
+def analyze_entities(
+    entity_files: Sequence[Path],
+    config: AnalysisConfig,
+    csv_dir: Path | None = None,
+    linked: Mapping[str, str] | None = None,
+    keep_tables: Callable[[Any], None] | None = None,
+) -> AnalysisResult:
+    """Analyse FtM JSON-lines files and/or a folder in the CSV layout.
+
+    ``linked`` maps entity ids to the reason they count as sanctioned (from
+    :func:`sanctionscope.network.linking.link_to_lists`). ``keep_tables`` is called with the
+    connection once the tables are built (e.g. to write them as Parquet).
+    """
+    con = connect(config.memory_limit, config.temp_directory)
+    try:
+        build_errors = open_entities(con, entity_files, csv_dir, linked)
+        if keep_tables is not None:
+            keep_tables(con)
+        return analyze_connection(con, config, build_errors)
+    finally:
+        con.close()
+
+
+def open_entities(
+    con: Any,
+    entity_files: Sequence[Path],
+    csv_dir: Path | None = None,
+    linked: Mapping[str, str] | None = None,
+) -> list[InputError]:
+    """Build tables ``nodes``/``edges`` in ``con`` from the user's files; the read errors."""
+    build_errors = build_graph(entity_files, csv_dir, con)
+    if linked:
+        mark_linked(con, linked)
+    return build_errors
+
+
+def mark_linked(con: Any, linked: Mapping[str, str]) -> None:
+    """Mark entities linked to an active list entry as sanctioned, with the link as reason."""
+    ids = np.array(list(linked), dtype=object)
+    reasons = np.array([f"linked to list: {linked[i]}" for i in linked], dtype=object)
+    con.register("_linked", {"id": ids, "reason": reasons})
+    con.execute(
+        """
+        UPDATE nodes SET sanctioned = TRUE,
+            sanction_reason = concat_ws('; ', nodes.sanction_reason, l.reason)
+        FROM _linked l WHERE nodes.id = l.id
+        """
+    )
+    con.unregister("_linked")
+
+
+def analyze_connection(
+    con: Any, config: AnalysisConfig, input_errors: Iterable[InputError] = ()
+) -> AnalysisResult:
+    """Analyse tables ``nodes`` and ``edges`` of a DuckDB connection."""
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[f"seconds_{name}"] = round(now - clock, 3)
+        clock = now
+
+    log = ErrorLog(config.max_errors_per_kind)
+    for error in input_errors:
+        log.add(error)
+    n_nodes = encode_nodes(con, log)
+    n_edges = encode_edges(con, log)
+    lap("prepare")
+    ownership = run_ownership_rule(con, config.rule, config.max_rounds)
+    for error in ownership.errors:
+        log.add(error)
+    lap("ownership")
+    seeds = np.zeros(n_nodes, dtype=bool)
+    sanctioned = con.execute("SELECT ix FROM g_nodes WHERE sanctioned").fetchnumpy()["ix"]
+    seeds[np.asarray(sanctioned, dtype=np.int64)] = True
+    blocked_ix = np.fromiter(ownership.blocked, dtype=np.int64, count=len(ownership.blocked))
+    seeds[blocked_ix] = True
+    exposure = run_exposure(con, config, n_nodes, seeds)
+    lap("exposure")
+    hits = run_typologies(con, config, blocked_ix)
+    lap("typologies")
+    findings = assemble(con, config, ownership.blocked, exposure, hits)
+    lap("findings")
+    stats: dict[str, Any] = {
+        "nodes": n_nodes,
+        "edges": n_edges,
+        "sanctioned": len(sanctioned),
+        "blocked_by_ownership": len(ownership.blocked),
+        "ownership_rounds": ownership.rounds,
+        "exposed_nodes": len(exposure.nodes),
+        "typology_hits": len(hits),
+        **timings,
+    }
+    return AnalysisResult(findings=findings, errors=log.finish(), config=config, stats=stats)
+
+
+class Names:
+    """Ids and captions of the nodes a result mentions, fetched in one join."""
+
+    def __init__(self, con: Any, ixs: np.ndarray[Any, Any]) -> None:
+        wanted = np.unique(ixs[ixs >= 0]).astype(np.int64)
+        con.register("_wanted", {"ix": wanted})
+        rows = con.execute(
+            "SELECT n.ix, n.id, n.caption, n.sanction_reason FROM g_nodes n "
+            "JOIN _wanted w ON n.ix = w.ix"
+        ).fetchall()
+        con.unregister("_wanted")
+        self.ids = {ix: node_id for ix, node_id, _, _ in rows}
+        self.captions = {ix: caption or node_id for ix, node_id, caption, _ in rows}
+        self.reasons = {ix: reason for ix, _, _, reason in rows}
+
+    def label(self, ix: int) -> str:
+        return f"{self.captions[ix]} ({self.ids[ix]})"
+
+
+def chain_path(names: Names, chain: Chain) -> list[PathStep]:
+    return [{"node": names.ids[ix], "edge": kind} for ix, kind in chain]
+
+
+def assemble(
+    con: Any,
+    config: AnalysisConfig,
+    blocked: Mapping[int, BlockedProof],
+    exposure: ExposureResult,
+    hits: Sequence[TypologyHit],
+) -> list[Finding]:
+    mentioned = [
+        exposure.path_nodes.ravel(),
+        np.fromiter(blocked, dtype=np.int64, count=len(blocked)),
+    ]
+    for proof in blocked.values():
+        for holding in proof.holdings:
+            mentioned.append(np.array([ix for ix, _ in holding.chain], dtype=np.int64))
+        for _, _, chain in proof.controllers:
+            mentioned.append(np.array([ix for ix, _ in chain], dtype=np.int64))
+    for hit in hits:
+        mentioned.append(
+            np.array([hit.ix, *(ix for p in hit.paths for ix, _ in p)], dtype=np.int64)
+        )
+    names = Names(con, np.concatenate(mentioned) if mentioned else np.array([], dtype=np.int64))
+    findings: dict[int, Finding] = {}
+    for ix, proof in blocked.items():
+        findings[ix] = blocked_finding(names, config, proof)
+    for hit in hits:
+        merge(findings, names, hit)
+    exposure_findings(findings, names, config, exposure)
+    return sorted(findings.values(), key=lambda f: (STATUS_RANK[f.status], -f.score, f.id))
+
+
+def blocked_finding(names: Names, config: AnalysisConfig, proof: BlockedProof) -> Finding:
+    rule = config.rule
+    ix = proof.ix
+    reasons = []
+    paths = [chain_path(names, h.chain) for h in proof.holdings[: config.typology.max_paths]]
+    if proof.holdings:
+        parts = ", ".join(f"{h.share:g} % by {names.label(h.owner)}" for h in proof.holdings)
+        if rule.aggregate:
+            reasons.append(
+                f"{rule.name.upper()} 50 % rule: owned {proof.total:g} % in aggregate by blocked "
+                f"persons ({rule.wording}): {parts}"
+            )
+        else:
+            reasons.append(
+                f"UK ownership test: owned {proof.total:g} % directly or indirectly by one "
+                f"designated person ({rule.wording}); holdings by designated person: {parts}"
+            )
+    for owner, kind, chain in proof.controllers:
+        reasons.append(
+            f"EU control: {kind} by blocked {names.label(owner)} (control presumed; rebuttable)"
+        )
+        if len(paths) < config.typology.max_paths:
+            paths.append(chain_path(names, chain))
+    return Finding(names.ids[ix], names.captions[ix], "blocked_by_ownership", 1.0, reasons, paths)
+
+
+def merge(findings: dict[int, Finding], names: Names, hit: TypologyHit) -> None:
+    paths = [chain_path(names, p) for p in hit.paths]
+    reason = f"{hit.typology}: {hit.explanation.format(**_labels(names, hit))}"
+    existing = findings.get(hit.ix)
+    if existing is None:
+        findings[hit.ix] = Finding(
+            names.ids[hit.ix],
+            names.captions[hit.ix],
+            "typology",
+            hit.score,
+            [reason],
+            paths,
+            [hit.typology],
+        )
+        return
+    existing.reasons.append(reason)
+    existing.paths.extend(p for p in paths if p not in existing.paths)
+    if hit.typology not in existing.typologies:
+        existing.typologies.append(hit.typology)
+    if existing.status == "typology":
+        existing.score = 1 - (1 - existing.score) * (1 - hit.score)
+
+
+def _labels(names: Names, hit: TypologyHit) -> dict[str, str]:
+    return {key: names.label(ix) for key, ix in hit.refs.items()}
+
+
+def exposure_findings(
+    findings: dict[int, Finding], names: Names, config: AnalysisConfig, exposure: ExposureResult
+) -> None:
+    for row in range(len(exposure.nodes)):
+        ix = int(exposure.nodes[row])
+        steps = [
+            (int(n), int(k))
+            for n, k in zip(exposure.path_nodes[row], exposure.path_kinds[row], strict=True)
+            if n >= 0
+        ]
+        seed = steps[-1][0]
+        path: list[PathStep] = [
+            {"node": names.ids[n], "edge": EDGE_KINDS[k] if k >= 0 else None} for n, k in steps
+        ]
+        score = float(exposure.scores[row])
+        kinds = ", ".join(EDGE_KINDS[k] for _, k in steps[1:])
+        reason = (
+            f"exposed to {names.label(seed)} over {len(steps) - 1} hop(s) ({kinds}); "
+            f"score {score:.3f}"
+        )
+        if exposure.hubs[row]:
+            reason += (
+                f"; hub with {int(exposure.degree[row])} neighbours (> {config.hub_degree}): "
+                f"paths are not followed through it and its score is multiplied by {config.hub_penalty:g}"
+            )
+        existing = findings.get(ix)
+        if existing is None:
+            findings[ix] = Finding(
+                names.ids[ix], names.captions[ix], "exposed", score, [reason], [path]
+            )
+        else:
+            existing.reasons.append(reason)
+            if path not in existing.paths:
+                existing.paths.append(path)

@@ -1,0 +1,182 @@
+"""The canonical graph tables every part of the network package reads and writes.
+
+Two tables, the same in DuckDB and in Parquet:
+
+- ``nodes(id, schema, caption, sanctioned, sanction_reason, founded, country)``
+- ``edges(id, source, target, kind, share, amount, currency, date)``
+
+``kind`` is one of :data:`EDGE_KINDS`. The direction of each kind is fixed (see
+:data:`EDGE_DIRECTIONS`); ``share`` is a percentage (0..100) on ownership edges, ``amount``,
+``currency`` and ``date`` describe payments. ``correspondent`` and ``intermediary`` are our own
+kinds (FtM has no banking roles); ``shared_<attribute>`` edges are made by the builder when two
+entities carry the same address, phone, email or tax id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+RELATION_KINDS = (
+    "ownership",
+    "directorship",
+    "representation",
+    "membership",
+    "employment",
+    "family",
+    "associate",
+    "unknown_link",
+    "payment",
+    "correspondent",
+    "intermediary",
+)
+SHARED_ATTRIBUTES = ("address", "phone", "email", "tax_id")
+SHARED_KINDS = tuple(f"shared_{name}" for name in SHARED_ATTRIBUTES)
+EDGE_KINDS = RELATION_KINDS + SHARED_KINDS
+
+EDGE_DIRECTIONS: dict[str, str] = {
+    "ownership": "owner → asset (share = percent held)",
+    "directorship": "director → organization",
+    "representation": "agent → client",
+    "membership": "member → organization",
+    "employment": "employee → employer",
+    "family": "person → relative",
+    "associate": "person → associate",
+    "unknown_link": "subject → object",
+    "payment": "payer → beneficiary (amount, currency, date)",
+    "correspondent": "respondent bank (holds an account at) → correspondent bank",
+    "intermediary": "intermediary bank → the bank or party it routed payments for",
+    "shared_address": "entity ↔ entity with the same normalised address",
+    "shared_phone": "entity ↔ entity with the same phone number",
+    "shared_email": "entity ↔ entity with the same email address",
+    "shared_tax_id": "entity ↔ entity with the same tax identifier",
+}
+
+NODES_DDL = """
+CREATE TABLE {name} (
+    id VARCHAR, schema VARCHAR, caption VARCHAR, sanctioned BOOLEAN,
+    sanction_reason VARCHAR, founded DATE, country VARCHAR
+)
+"""
+EDGES_DDL = """
+CREATE TABLE {name} (
+    id VARCHAR, source VARCHAR, target VARCHAR, kind VARCHAR, share DOUBLE,
+    amount DOUBLE, currency VARCHAR, date DATE
+)
+"""
+NODE_COLUMNS = ("id", "schema", "caption", "sanctioned", "sanction_reason", "founded", "country")
+EDGE_COLUMNS = ("id", "source", "target", "kind", "share", "amount", "currency", "date")
+
+# Schemas that are organisations (can be owned, be a front company, hold bank accounts).
+PERSON_SCHEMAS = frozenset({"Person"})
+
+
+@dataclass(frozen=True)
+class InputError:
+    """A bad input record: reported in the output's error section, never a crash.
+
+    ``kind`` is one of: parse_error, invalid_value, share_out_of_range, share_sum_over_100,
+    dangling_reference, duplicate_node, duplicate_edge, self_reference, ownership_cycle,
+    unknown_kind, truncated (a count of further errors of one kind that were not listed).
+    """
+
+    kind: str
+    message: str
+    record: str | None = None
+    location: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "message": self.message,
+            "record": self.record,
+            "location": self.location,
+        }
+
+
+def connect(memory_limit: str | None = None, temp_directory: str | None = None) -> Any:
+    """An in-memory DuckDB connection that spills to ``temp_directory`` when needed."""
+    con = duckdb.connect(":memory:")
+    if memory_limit:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+    if temp_directory:
+        con.execute(f"SET temp_directory = '{temp_directory}'")
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+def create_tables(con: Any, nodes: str = "nodes", edges: str = "edges") -> None:
+    con.execute(NODES_DDL.format(name=nodes))
+    con.execute(EDGES_DDL.format(name=edges))
+
+
+def load_parquet(con: Any, nodes_parquet: Path, edges_parquet: Path) -> None:
+    """Read the two Parquet files into tables ``nodes`` and ``edges`` with the canonical types."""
+    for path in (nodes_parquet, edges_parquet):
+        if not Path(path).is_file():
+            raise FileNotFoundError(f"{path}: no such Parquet file")
+    node_present = _parquet_columns(con, nodes_parquet)
+    edge_present = _parquet_columns(con, edges_parquet)
+    node_cols = ", ".join(
+        _cast_column(nodes_parquet, node_present, c, NODE_TYPES[c]) for c in NODE_COLUMNS
+    )
+    edge_cols = ", ".join(
+        _cast_column(edges_parquet, edge_present, c, EDGE_TYPES[c]) for c in EDGE_COLUMNS
+    )
+    con.execute(
+        f"CREATE TABLE nodes AS SELECT {node_cols} FROM read_parquet(?)", [str(nodes_parquet)]
+    )
+    con.execute(
+        f"CREATE TABLE edges AS SELECT {edge_cols} FROM read_parquet(?)", [str(edges_parquet)]
+    )
+
+
+NODE_TYPES = {
+    "id": "VARCHAR",
+    "schema": "VARCHAR",
+    "caption": "VARCHAR",
+    "sanctioned": "BOOLEAN",
+    "sanction_reason": "VARCHAR",
+    "founded": "DATE",
+    "country": "VARCHAR",
+}
+EDGE_TYPES = {
+    "id": "VARCHAR",
+    "source": "VARCHAR",
+    "target": "VARCHAR",
+    "kind": "VARCHAR",
+    "share": "DOUBLE",
+    "amount": "DOUBLE",
+    "currency": "VARCHAR",
+    "date": "DATE",
+}
+_REQUIRED = {"id", "source", "target", "kind"}
+
+
+def _cast_column(path: Path, present: frozenset[str], column: str, sql_type: str) -> str:
+    """A column of the Parquet file cast to its canonical type, NULL when it is absent."""
+    if column in present:
+        return f'CAST("{column}" AS {sql_type}) AS "{column}"'
+    if column in _REQUIRED:
+        raise ValueError(f"{path}: required column '{column}' is missing")
+    if column == "sanctioned":
+        return "FALSE AS sanctioned"
+    return f"CAST(NULL AS {sql_type}) AS {column}"
+
+
+def _parquet_columns(con: Any, path: Path) -> frozenset[str]:
+    rows = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
+    return frozenset(str(r[0]) for r in rows)
+
+
+def write_parquet(con: Any, nodes_parquet: Path, edges_parquet: Path) -> None:
+    """Write tables ``nodes`` and ``edges`` of ``con`` as Parquet (zstd)."""
+    con.execute(f"COPY nodes TO '{_quote(nodes_parquet)}' (FORMAT PARQUET, COMPRESSION ZSTD)")
+    con.execute(f"COPY edges TO '{_quote(edges_parquet)}' (FORMAT PARQUET, COMPRESSION ZSTD)")
+
+
+def _quote(path: Path) -> str:
+    return str(path).replace("'", "''")
