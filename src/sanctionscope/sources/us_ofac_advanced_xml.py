@@ -100,9 +100,10 @@ def detect(path: Path) -> bool:
 
 def _strip_namespaces(root: etree._Element) -> None:
     """Element names are read without the namespace OFAC declares on the root."""
-    for element in root.iter():
-        if isinstance(element.tag, str):
-            element.tag = etree.QName(element).localname
+    for element in root.iter("*"):
+        tag = element.tag
+        if tag[0] == "{":
+            element.tag = tag[tag.index("}") + 1 :]
 
 
 def _where(element: etree._Element) -> str | None:
@@ -113,7 +114,10 @@ def _text(element: etree._Element | None) -> str | None:
     """Stripped text of ``element`` and its children; None when absent or blank."""
     if element is None:
         return None
-    value = "".join(element.itertext()).strip()
+    if len(element) == 0:  # a leaf, as nearly every element read here is
+        value = (element.text or "").strip()
+    else:
+        value = "".join(element.itertext()).strip()
     return value or None
 
 
@@ -145,6 +149,7 @@ class References:
     def __init__(self, path: Path, root: etree._Element) -> None:
         self.path = path
         self._values: dict[str, dict[str, etree._Element]] = defaultdict(dict)
+        self._texts: dict[tuple[str, str], str] = {}
         self._countries: dict[str, Country] = {}
         sets = root.find("ReferenceValueSets")
         if sets is None:
@@ -154,6 +159,7 @@ class References:
                 ref_id = value.get("ID")
                 if ref_id is not None:
                     self._values[str(value.tag)][ref_id.strip()] = value
+                    self._texts[(str(value.tag), ref_id.strip())] = _text(value) or ""
 
     def element(
         self, kind: str, user: etree._Element, attribute: str | None = None
@@ -174,7 +180,10 @@ class References:
         return found
 
     def text(self, kind: str, user: etree._Element, attribute: str | None = None) -> str:
-        return _text(self.element(kind, user, attribute)) or ""
+        found = self._texts.get((kind, (user.get(attribute or f"{kind}ID") or "").strip()))
+        if found is not None:
+            return found
+        return _text(self.element(kind, user, attribute)) or ""  # raises for an unknown id
 
     def optional_text(
         self, kind: str, user: etree._Element, attribute: str | None = None
@@ -434,14 +443,20 @@ def _read_name(refs: References, groups: dict[str, str], documented: etree._Elem
                 "its Identity",
                 _where(value),
             )
-        script = refs.element("Script", value) if value.get("ScriptID") is not None else None
-        if script is not None:
-            code = script.get("ScriptCode") or _text(script) or ""
-            latin = latin and code.strip().casefold() == "latin"
+        if value.get("ScriptID") is not None:
+            latin = latin and _is_latin(refs.element("Script", value))
         text = _text(value)
         if text is not None:
             parts.append((groups[group_id], text))
     return Name(tuple(parts), latin) if parts else None
+
+
+_LATIN = frozenset({"latin", "latn"})  # the Script's name, or its ScriptCode (ISO 15924)
+
+
+def _is_latin(script: etree._Element) -> bool:
+    names = (script.get("ScriptCode"), _text(script))
+    return any((name or "").strip().casefold() in _LATIN for name in names)
 
 
 def _alias_prop(refs: References, alias: etree._Element) -> str:
@@ -869,12 +884,11 @@ def _party_uid(path: Path, party: etree._Element, seen: dict[str, int]) -> str:
         raise SourceError(
             path, f"DistinctParty FixedRef {uid!r} is not an OFAC record number", _where(party)
         )
-    line = party.sourceline or 0
-    first = seen.setdefault(uid, line)
-    if first != line:
+    if uid in seen:
         raise SourceError(
-            path, f"DistinctParty {uid} appears twice (first on line {first})", _where(party)
+            path, f"DistinctParty {uid} appears twice (first on line {seen[uid]})", _where(party)
         )
+    seen[uid] = party.sourceline or 0
     return uid
 
 
@@ -917,8 +931,8 @@ RELATIONS: tuple[tuple[tuple[str, ...], Relation], ...] = (
         ("leader", "official of", "executive officer", "director of"),
         Relation("Directorship", "director", "organization"),
     ),
-    (("member of",), Relation("Membership", "member", "organization")),
     (("family",), Relation("Family", "person", "relative")),
+    (("member of",), Relation("Membership", "member", "organization")),
     (("associate",), Relation("Associate", "person", "associate")),
 )
 
