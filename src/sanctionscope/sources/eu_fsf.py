@@ -253,8 +253,8 @@ def _check_width(path: Path, header: _Header, row: _Row, last: bool, ends_cleanl
         where = "the last row" if last else "a row"
         raise SourceError(
             path,
-            f"{where} has {len(row.cells)} of the header's {header.width} fields: it is cut "
-            f"off ({_cut_entity(row.cells, at)})",
+            f"{where} has {len(row.cells)} of the header's {header.width} fields "
+            f"({_cut_entity(row.cells, at)})",
             f"line {row.line}",
         )
     if len(row.cells) > header.width and any(c.strip() for c in row.cells[header.width :]):

@@ -87,6 +87,7 @@ _DESCRIPTION_PROPERTIES = (
     (re.compile(r"\bIMO\b"), "imoNumber"),
     (re.compile(r"\b(national identi|identity card|id card)", re.I), "idNumber"),
 )
+_FALLBACK_PROPERTIES = {"innCode": "taxNumber", "ogrnCode": "registrationNumber"}
 _PASSPORT = re.compile(r"passport", re.I)
 
 _ISO = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
@@ -552,6 +553,10 @@ def _add_document(builder: _Builder, item: Document) -> None:
     prop = "passportNumber" if passport else identifier_property(item)
     if prop is not None:
         builder.put(builder.target, prop, number)
+        fallback = _FALLBACK_PROPERTIES.get(prop)
+        if fallback is not None and number not in builder.target.get(prop):
+            # FtM refuses an INN/OGRN that fails its checksum; keep it as a plain number.
+            builder.put(builder.target, fallback, number)
 
 
 def address_text(item: Address) -> str:
