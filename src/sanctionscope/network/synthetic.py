@@ -5,8 +5,8 @@
 * ``entities.ftm.json``: FtM JSON lines (Person, Company, Ownership, Directorship, Employment,
   Representation, Membership, Family, Associate, UnknownLink, Payment), sanctioned parties
   carrying the topic ``sanction``; written for the small sizes only;
-* ``csv/accounts.csv``: correspondent and intermediary bank relationships, which FtM has no
-  schema for (the engine's CSV layout, see docs/network.md);
+* ``csv/accounts.csv`` and ``csv/relationships.csv``: correspondent accounts and intermediary
+  roles, which FtM has no schema for (the engine's CSV layout, see docs/network.md);
 * ``nodes.parquet`` / ``edges.parquet``: the canonical tables of network/model.py, including the
   ``shared_<attribute>`` edges the builder would derive from shared addresses, phones, emails
   and tax ids;
@@ -69,6 +69,7 @@ NODE_TYPES = (
 )
 EDGE_TYPES = ("VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "DOUBLE", "DOUBLE", "VARCHAR", "DATE")
 SHARED_ATTRIBUTES = ("address", "phone", "email", "tax_id")
+SHARED_MAX_GROUP = 10
 FTM_EDGE_SCHEMAS = {
     "ownership": ("Ownership", "owner", "asset"),
     "directorship": ("Directorship", "director", "organization"),
@@ -80,7 +81,6 @@ FTM_EDGE_SCHEMAS = {
     "unknown_link": ("UnknownLink", "subject", "object"),
     "payment": ("Payment", "payer", "beneficiary"),
 }
-ACCOUNT_KINDS = ("correspondent", "intermediary")
 SCALE_EDGES_PER_NODE = 5
 SCALE_SIZES = {"1M": 1_000_000, "10M": 10_000_000}
 
@@ -506,6 +506,7 @@ def _plant_proxies(p: _Planter, i: int) -> None:
     p.link("intermediary", nested, sanctioned_bank)
     paid = p.company(f"{k}-paid", sc, "old company paid by the nested bank")
     p.pay(nested, paid, p.amount(), p.day_2024())
+    p.expect(nested, "typology", "proxy_correspondent_bank")
     agent = p.person(f"{k}-agent", sc, "represents the sanctioned bank")
     p.link("representation", agent, sanctioned_bank)
     # decoy: an ordinary correspondent relationship between clean banks
@@ -594,12 +595,14 @@ def _plant_flows(p: _Planter, i: int) -> None:
     second = p.company(f"{k}-rt-b", f"{sc}:round_trip", "second leg of a round trip")
     amount, day = p.amount(200_000, 900_000), date(2024, 2, 1) + timedelta(p.rng.randrange(120))
     p.pay(origin, first, amount, day)
-    p.pay(first, second, amount * 0.97, day + timedelta(days=p.rng.randint(20, 30)))
-    p.pay(second, origin, amount * 0.94, day + timedelta(days=p.rng.randint(45, 60)))
+    # legs more than a week apart (not a pass-through), closing within four weeks
+    p.pay(first, second, amount * 0.97, day + timedelta(days=p.rng.randint(8, 10)))
+    p.pay(second, origin, amount * 0.94, day + timedelta(days=p.rng.randint(20, 27)))
     p.expect(first, "typology", "round_trip")
     p.expect(second, "typology", "round_trip")
 
-    hub_seed = p.seed_party(f"{k}-fan-s", sc)
+    fan_in_seed = p.seed_party(f"{k}-fan-in-s", sc)
+    fan_out_seed = p.seed_party(f"{k}-fan-out-s", sc)
     collector = p.company(f"{k}-fan-in", f"{sc}:fan_in", "collects many payments for a seed")
     spreader = p.company(f"{k}-fan-out", f"{sc}:fan_out", "spreads a seed's funds to many")
     day = p.day_2024()
@@ -609,9 +612,9 @@ def _plant_flows(p: _Planter, i: int) -> None:
         part = p.amount(9_000, 9_900)
         total += part
         p.pay(payer, collector, part, day + timedelta(days=n % 5))
-    p.pay(collector, hub_seed, total * 0.98, day + timedelta(days=6))
+    p.pay(collector, fan_in_seed, total * 0.98, day + timedelta(days=6))
     p.expect(collector, "typology", "fan_in")
-    p.pay(hub_seed, spreader, 150_000, day)
+    p.pay(fan_out_seed, spreader, 150_000, day)
     for n in range(12):
         payee = p.company(f"{k}-fan-out-{n}", f"{sc}:fan_out", "one of many payees")
         p.pay(spreader, payee, p.amount(9_000, 9_900), day + timedelta(days=1 + n % 5))
@@ -678,7 +681,7 @@ def _plant_background(p: _Planter, count: int, hub_customers: int) -> None:
         if position % 9 == 0:
             p.link("employment", p.rng.choice(people), asset)
         if position % 15 == 0:
-            p.link("membership", asset, p.rng.choice(companies))
+            p.link("membership", asset, p.rng.choice([c for c in companies[:50] if c != asset]))
     for n in range(0, len(people) - 1, 7):
         p.link("family", people[n], people[n + 1])
     for _ in range(count * 2):
@@ -709,21 +712,21 @@ def plant(seed: int, shape: Shape) -> _Planter:
 # --- derived edges and truth -------------------------------------------------------------------
 
 
-def shared_attribute_edges(nodes: Iterable[Node]) -> list[Edge]:
-    """``shared_<attribute>`` edges between nodes holding the same value: a chain over the
-    holders in id order (n - 1 edges per value, not a clique)."""
-    holders: dict[tuple[str, str], list[str]] = defaultdict(list)
+def shared_attribute_edges(nodes: Iterable[Node], max_group: int = SHARED_MAX_GROUP) -> list[Edge]:
+    """``shared_<attribute>`` edges as network/builder.py makes them: every pair of holders of
+    one value (values held by more than ``max_group`` entities link nobody)."""
+    holders: dict[tuple[str, str], set[str]] = defaultdict(set)
     for node in nodes:
         for attribute in SHARED_ATTRIBUTES:
             value = getattr(node, attribute)
             if value:
-                holders[(attribute, value)].append(node.id)
+                holders[(attribute, value)].add(node.id)
     edges: list[Edge] = []
     for (attribute, _value), members in sorted(holders.items()):
-        ordered = sorted(members)
-        for left, right in itertools.pairwise(ordered):
+        if 2 <= len(members) <= max_group:
             kind = f"shared_{attribute}"
-            edges.append(Edge(f"{kind}-{len(edges) + 1:06d}", left, right, kind))
+            for left, right in itertools.combinations(sorted(members), 2):
+                edges.append(Edge(f"{kind}:{left}:{right}", left, right, kind))
     return edges
 
 
@@ -733,14 +736,6 @@ def _adjacency(edges: Sequence[Edge]) -> dict[str, set[str]]:
         neighbours[edge.source].add(edge.target)
         neighbours[edge.target].add(edge.source)
     return neighbours
-
-
-def _degree(edges: Sequence[Edge]) -> dict[str, int]:
-    counts: dict[str, int] = defaultdict(int)
-    for edge in edges:
-        counts[edge.source] += 1
-        counts[edge.target] += 1
-    return counts
 
 
 def reachable(
@@ -767,11 +762,10 @@ def derive_truth(
     p: _Planter, edges: Sequence[Edge], max_hops: int, hub_degree: int
 ) -> list[TruthRecord]:
     """Seeds, planted statuses, and ``exposed`` for everything else within reach."""
-    degree = _degree(edges)
-    hubs = {node_id for node_id, count in degree.items() if count > hub_degree}
+    neighbours = _adjacency(edges)
+    hubs = {node_id for node_id, others in neighbours.items() if len(others) > hub_degree}
     if hubs != set(p.hubs):
         raise BookError(f"hubs by degree {sorted(hubs)[:5]} differ from planted {p.hubs}")
-    neighbours = _adjacency(edges)
     seeds = sorted(node_id for node_id, node in p.nodes.items() if node.sanctioned)
     blocked = sorted(k for k, t in p.expected.items() if t.status == "blocked_by_ownership")
     from_seeds = reachable(seeds, neighbours, hubs, max_hops)
@@ -876,21 +870,21 @@ def write_ftm(path: Path, nodes: Iterable[Node], edges: Iterable[Edge]) -> int:
     return count
 
 
-ACCOUNT_COLUMNS = ("id", "bank_id", "counterparty_id", "relationship")
-
-
-def write_accounts_csv(path: Path, edges: Iterable[Edge]) -> int:
-    """Correspondent (bank_id holds an account at counterparty_id) and intermediary
-    (bank_id routes payments for counterparty_id) relationships, one row each."""
-    count = 0
-    with path.open("w", encoding="utf-8", newline="") as handle:
+def write_bank_csv(directory: Path, edges: Iterable[Edge]) -> int:
+    """The banking roles FtM lacks, in the engine's CSV layout (docs/network.md):
+    ``accounts.csv`` (holder_id holds a correspondent account at servicer_id) and
+    ``relationships.csv`` rows of kind ``intermediary`` (source routes payments for target)."""
+    accounts = [e for e in edges if e.kind == "correspondent"]
+    routed = [e for e in edges if e.kind == "intermediary"]
+    with (directory / "accounts.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(ACCOUNT_COLUMNS)
-        for edge in edges:
-            if edge.kind in ACCOUNT_KINDS:
-                writer.writerow((edge.id, edge.source, edge.target, edge.kind))
-                count += 1
-    return count
+        writer.writerow(("id", "holder_id", "servicer_id"))
+        writer.writerows((e.id, e.source, e.target) for e in accounts)
+    with (directory / "relationships.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(("id", "source_id", "target_id", "kind"))
+        writer.writerows((e.id, e.source, e.target, e.kind) for e in routed)
+    return len(accounts) + len(routed)
 
 
 def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -1122,7 +1116,7 @@ def generate_book(
     directory: Path,
     *,
     max_hops: int = 3,
-    hub_degree: int = 500,
+    hub_degree: int = 1000,
     write_ftm_json: bool | None = None,
     sanctioned_background: int | None = None,
 ) -> Book:
@@ -1154,7 +1148,7 @@ def generate_book(
         write_ftm(entities_path, nodes, input_edges)
         csv_dir = directory / "csv"
         csv_dir.mkdir(exist_ok=True)
-        write_accounts_csv(csv_dir / "accounts.csv", input_edges)
+        write_bank_csv(csv_dir, input_edges)
 
     nodes_path, edges_path = directory / "nodes.parquet", directory / "edges.parquet"
     con = duckdb.connect()
