@@ -16,7 +16,9 @@ scores every sixth dev pair only. Results go to docs/benchmarks.md by hand, with
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
+import importlib
 import itertools
 import json
 import statistics
@@ -305,21 +307,19 @@ class Matcher:
     default_threshold: float | None = None
 
 
-def engine_matchers() -> tuple[list[Matcher], str | None]:
+def engine_matchers() -> tuple[list[Matcher], list[str]]:
     """Our engine and its OFAC mode; the engine column only once `compare` imports."""
-    import importlib
+    from sanctionscope.matching.ofac import ofac_score
 
     matching: Any = importlib.import_module("sanctionscope.matching")
     compare: Any = getattr(matching, "compare", None)
+    direct_ofac = Matcher(
+        "sanctionscope-ofac",
+        lambda left, right, schema: ofac_score(left, right),
+        "sanctionscope.matching.ofac.ofac_score",
+    )
     if not callable(compare):  # absent, or still only the submodule of that name
-        from sanctionscope.matching.ofac import ofac_score
-
-        ofac_mode = Matcher(
-            "sanctionscope-ofac",
-            lambda left, right, schema: ofac_score(left, right),
-            "sanctionscope.matching.ofac.ofac_score (compare not importable yet)",
-        )
-        return [ofac_mode], "sanctionscope engine not benchmarked: no callable compare yet"
+        return [direct_ofac], ["sanctionscope engine not benchmarked: no callable compare yet"]
 
     ours = Matcher(
         "sanctionscope",
@@ -328,6 +328,11 @@ def engine_matchers() -> tuple[list[Matcher], str | None]:
         predicts=lambda left, right, schema: bool(compare(left, right, schema=schema).match),
         default_threshold=_declared_threshold(matching),
     )
+    try:
+        compare("PUTIN, Vladimir", "VLADIMIR PUTIN", schema="Person", algorithm="ofac")
+    except (TypeError, ValueError, KeyError) as error:
+        note = f'compare(algorithm="ofac") failed ({error!r}): OFAC mode called directly'
+        return [ours, direct_ofac], [note]
     ofac_mode = Matcher(
         "sanctionscope-ofac",
         lambda left, right, schema: float(
@@ -335,12 +340,16 @@ def engine_matchers() -> tuple[list[Matcher], str | None]:
         ),
         'sanctionscope.matching.compare(algorithm="ofac")',
     )
-    return [ours, ofac_mode], None
+    return [ours, ofac_mode], []
 
 
-def _declared_threshold(module: Any) -> float | None:
-    for name in ("DEFAULT_THRESHOLD", "MATCH_THRESHOLD", "THRESHOLD"):
-        value = getattr(module, name, None)
+def _declared_threshold(matching: Any) -> float | None:
+    """The engine's published default threshold, if it publishes one."""
+    candidates = [matching]
+    with contextlib.suppress(ImportError):
+        candidates.append(importlib.import_module("sanctionscope.matching.scoring"))
+    for module in candidates:
+        value = getattr(module, "DEFAULT_THRESHOLD", None)
         if isinstance(value, int | float):
             return float(value)
     return None
@@ -611,12 +620,11 @@ def run(data: Path, quick: bool) -> dict[str, Any]:
         pairs = pairs[::6]
     ofac = load_ofac_observed(data / OFAC_OBSERVED)
     watchman = load_watchman_name_cases(data / WATCHMAN_CASES)
-    engine, engine_note = engine_matchers()
+    engine, notes = engine_matchers()
     matchers = [*engine, *nomenklatura_matchers(), rapidfuzz_matcher()]
     reports = [evaluate_matcher(matcher, pairs, ofac, watchman)[0] for matcher in matchers]
     ofac_mode = next(m for m in matchers if m.name == "sanctionscope-ofac")
     ours = next((m for m in matchers if m.name == "sanctionscope"), None)
-    notes = [engine_note] if engine_note else []
     return {
         "command": "bench/match_quality.py" + (" --quick" if quick else ""),
         "data": str(data),
