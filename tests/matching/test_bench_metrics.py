@@ -10,15 +10,19 @@ import pytest
 from bench.match_quality import (
     DEV_PAIRS,
     DataError,
+    OfacObservation,
+    WatchmanCase,
     average_ranks,
     best_f1,
     load_dev_pairs,
     load_ofac_observed,
     load_watchman_name_cases,
+    ofac_agreement,
     precision_recall_f1,
     recall_at_precision,
     roc_auc,
     spearman,
+    watchman_case_holds,
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -132,3 +136,27 @@ def test_shared_benchmark_files_load(shared_data: Path) -> None:
     cases = load_watchman_name_cases(shared_data / "external_cases" / "watchman_cases.tsv")
     assert len(cases) == 190
     assert all(c.query and c.candidate for c in cases)
+
+
+def test_ofac_agreement_counts_not_returned_rows_below_80() -> None:
+    observed = [
+        OfacObservation("A", "A", 100),
+        OfacObservation("A", "B", 90),
+        OfacObservation("A", "C", -1),
+        OfacObservation("A", "D", -1),
+    ]
+    points = {"A": 1.0, "B": 0.87, "C": 0.5, "D": 0.85}
+    agreement = ofac_agreement(observed, lambda query, result, schema: points[result])
+    assert agreement["mae_points"] == pytest.approx(1.5)
+    assert agreement["within_2_share"] == 0.5
+    assert agreement["within_5_share"] == 1.0
+    assert (agreement["not_returned_rows"], agreement["not_returned_scored_below_80"]) == (2, 1)
+
+
+@pytest.mark.parametrize(
+    ("comparator", "score", "holds"),
+    [("abs_delta", 0.75, True), ("abs_delta", 0.9, False), ("ge", 0.8, True), ("lt", 0.8, False)],
+)
+def test_watchman_case_holds(comparator: str, score: float, holds: bool) -> None:
+    case = WatchmanCase("wm", "token_pair_jw", "a", "b", 0.8, 0.05, comparator)
+    assert watchman_case_holds(case, score) is holds
