@@ -26,6 +26,7 @@ __all__ = [
 _FORMAT_MODULES = [
     "sanctionscope.sources.us_ofac_csv",
     "sanctionscope.sources.us_ofac_xml",
+    "sanctionscope.sources.us_ofac_enhanced_xml",
     "sanctionscope.sources.us_ofac_advanced_xml",
     "sanctionscope.sources.un_sc_sanctions",
     "sanctionscope.sources.gb_fcdo_sanctions",

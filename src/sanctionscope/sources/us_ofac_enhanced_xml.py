@@ -192,6 +192,8 @@ class ReferenceData:
     values: dict[str, Reference] = field(default_factory=dict)
     features: dict[str, FeatureType] = field(default_factory=dict)
     unresolved: Counter[str] = field(default_factory=Counter)
+    # OFAC's country names (casefolded) → FtM code, from the COUNTRY values' isoCode
+    country_codes: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def read(cls, root: etree._Element) -> ReferenceData:
@@ -201,6 +203,8 @@ class ReferenceData:
             if ref_id and kind and value:
                 code, iso = _text(item, "code"), _text(item, "isoCode")
                 data.values[ref_id] = Reference(kind, value, code, iso)
+                if kind == "COUNTRY" and iso and iso.lower() in registry.country.names:
+                    data.country_codes[value.casefold()] = iso.lower()
         for item in root.iterfind("featureTypes/featureType"):
             type_id, name = item.get("featureTypeId"), _text(item, "type")
             if type_id and name:
@@ -230,7 +234,16 @@ class ReferenceData:
             return None, None
         name = self.resolve(element, "COUNTRY")
         found = self.reference(element.get("refId"), "COUNTRY")
-        return country_code(found.iso_code if found else None, name), name
+        return self.country_code(found.iso_code if found else None, name), name
+
+    def country_code(self, iso_code: str | None, name: str | None) -> str | None:
+        """FtM code from OFAC's ISO code, else from the country name: OFAC's own names
+        first (the same vocabulary as the rest of the file), then FtM's cleaning."""
+        if iso_code and iso_code.lower() in registry.country.names:
+            return iso_code.lower()
+        if not name:
+            return None
+        return self.country_codes.get(name.strip().casefold()) or ofac.clean_country(name)
 
     def feature_type(self, feature: etree._Element) -> FeatureType | None:
         element = feature.find("type")
@@ -248,15 +261,6 @@ class ReferenceData:
             return []
         kinds = ", ".join(f"{kind} {n:,}" for kind, n in sorted(self.unresolved.items()))
         return [f"references missing from the file's reference tables ({kinds}); read as printed"]
-
-
-def country_code(iso_code: str | None, name: str | None) -> str | None:
-    """FtM code from OFAC's ISO code, else from the country name."""
-    if iso_code:
-        code = registry.country.clean(iso_code)
-        if code is not None:
-            return code
-    return ofac.clean_country(name) if name else None
 
 
 # --------------------------------------------------------------------------- dates
@@ -589,12 +593,14 @@ def _apply_date_feature(builder: ofac.EntryBuilder, prop: str, feature: Feature)
     return True
 
 
-def _apply_country_feature(builder: ofac.EntryBuilder, prop: str, feature: Feature) -> bool:
+def _apply_country_feature(
+    refs: ReferenceData, builder: ofac.EntryBuilder, prop: str, feature: Feature
+) -> bool:
     ref = feature.value_ref
     if ref is not None and ref.type == "COUNTRY":
-        code = country_code(ref.iso_code, ref.value)
+        code = refs.country_code(ref.iso_code, ref.value)
     else:
-        code = country_code(None, feature.value)
+        code = refs.country_code(None, feature.value)
     if code is None:
         return False
     if not ofac.add_value(builder.target, prop, code):
@@ -602,10 +608,29 @@ def _apply_country_feature(builder: ofac.EntryBuilder, prop: str, feature: Featu
     return True
 
 
-def _apply_vessel_feature(builder: ofac.EntryBuilder, index: int, feature: Feature) -> None:
+def _apply_vessel_feature(
+    refs: ReferenceData, builder: ofac.EntryBuilder, index: int, feature: Feature
+) -> None:
     prop, label = ofac.VESSEL_PROPS[index]
-    if feature.value is not None and not ofac.add_value(builder.target, prop, feature.value):
+    value = feature.value
+    if value is not None and prop == "flag":
+        value = refs.country_code(None, value) or value
+    if value is not None and not ofac.add_value(builder.target, prop, value):
         builder.note(f"{label}: {feature.value}")
+
+
+def _apply_birth_place(refs: ReferenceData, builder: ofac.EntryBuilder, feature: Feature) -> None:
+    """``POB Razih District, Sana'a, Yemen``: the place, and its last part as the country
+    when it is one of the file's country names (a town there is no country: asking FtM
+    would only load its whole territory-name table, seconds, to say so)."""
+    place = feature.value
+    if place is None:
+        builder.note(feature.words)
+        return
+    builder.target.add("birthPlace", place)
+    country = refs.country_codes.get(place.rsplit(",", 1)[-1].strip().casefold())
+    if country is not None:
+        ofac.put(builder.target, "birthCountry", country)
 
 
 def _apply_identifier_feature(builder: ofac.EntryBuilder, kind: str, feature: Feature) -> None:
@@ -619,7 +644,7 @@ def _apply_identifier_feature(builder: ofac.EntryBuilder, kind: str, feature: Fe
         builder.note(feature.words)
 
 
-def apply_feature(builder: ofac.EntryBuilder, feature: Feature) -> None:
+def apply_feature(refs: ReferenceData, builder: ofac.EntryBuilder, feature: Feature) -> None:
     """Put one feature on the entry; its words go to notes whenever it does not fit."""
     name = feature.kind.name
     reliability = _own_text(feature.element.find("reliability"))
@@ -629,11 +654,14 @@ def apply_feature(builder: ofac.EntryBuilder, feature: Feature) -> None:
     if name in _DATE_FEATURES and _apply_date_feature(builder, _DATE_FEATURES[name], feature):
         return
     if name in _COUNTRY_FEATURES and _apply_country_feature(
-        builder, _COUNTRY_FEATURES[name], feature
+        refs, builder, _COUNTRY_FEATURES[name], feature
     ):
         return
     if name in _VESSEL_FEATURES:
-        _apply_vessel_feature(builder, _VESSEL_FEATURES[name], feature)
+        _apply_vessel_feature(refs, builder, _VESSEL_FEATURES[name], feature)
+        return
+    if name == "Place of Birth":
+        _apply_birth_place(refs, builder, feature)
         return
     if name == "Vessel Owner":
         builder.note(f"Vessel owner: {feature.value}")
@@ -874,7 +902,7 @@ def build_entry(
     for item in entity.iterfind("features/feature"):
         feature = read_feature(refs, item)
         if feature is not None:
-            apply_feature(builder, feature)
+            apply_feature(refs, builder, feature)
         elif (value := _text(item, "value")) is not None:
             builder.note(value)
     for item in entity.iterfind("identityDocuments/identityDocument"):
