@@ -25,6 +25,9 @@ def test_import_every_list_in_shared_data(home: Path, shared_data: Path) -> None
         "gb_fcdo_sanctions": 5302,
         "gb_hmt_sanctions": 4686,
         "un_sc_sanctions": 1003,
+        # OFAC enhanced XML exports filtered by program: datasets of their own.
+        "us_ofac_all_irgc": 293,
+        "us_ofac_all_yemen": 10,
         "us_ofac_cons": 443,
         "us_ofac_sdn": 14965,
         "yente_t1_entities": 7,
