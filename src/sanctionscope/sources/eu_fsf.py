@@ -154,12 +154,27 @@ class _Row:
 
 @dataclass
 class _Header:
-    index: dict[str, int]
+    index: dict[str, int]  # lower-case column name → position
     width: int
     unknown: list[str]
 
+    def __post_init__(self) -> None:
+        # v1.1 column name (as published) → position, and each item group's positions:
+        # rows are many and columns few, so the lookups are resolved once here.
+        self.position = {
+            name: self.index[name.lower()] for name in COLUMNS_V1_1 if name.lower() in self.index
+        }
+        self.group_positions = {
+            group: tuple(
+                self.position[f"{group}_{name}"]
+                for name in (*fields, "LogicalId", "Remark")
+                if f"{group}_{name}" in self.position
+            )
+            for group, fields in _GROUP_FIELDS.items()
+        }
+
     def get(self, row: _Row, column: str) -> str:
-        at = self.index.get(column.lower())
+        at = self.position.get(column)
         if at is None or at >= len(row.cells):
             return ""
         return row.cells[at].strip()
@@ -281,10 +296,8 @@ def _values(header: _Header, row: _Row, group: str, names: Sequence[str]) -> dic
 
 
 def _present(header: _Header, row: _Row, group: str) -> bool:
-    return any(
-        header.get(row, f"{group}_{name}")
-        for name in (*_GROUP_FIELDS[group], "LogicalId", "Remark")
-    )
+    cells = row.cells
+    return any(cells[at].strip() for at in header.group_positions[group] if at < len(cells))
 
 
 def _regulation(header: _Header, row: _Row) -> Regulation | None:

@@ -40,6 +40,7 @@ from followthemoney import EntityProxy, registry
 from rigour.text.scripts import is_latin
 
 from sanctionscope.sources.base import Entry, make_entity, new_listing
+from sanctionscope.sources.ofac_common import add_value
 
 _T = TypeVar("_T")
 
@@ -356,9 +357,14 @@ class _Builder:
         return self.target.schema.is_a("Person")
 
     def put(self, entity: EntityProxy, prop: str, value: str | None) -> None:
-        """Add a value if the schema has the property (FtM cleans and validates it)."""
-        if value and prop in entity.schema.properties:
-            entity.add(prop, value)
+        """Add a value if the schema has the property and FtM's (cached) cleaning accepts it."""
+        if not value:
+            return
+        found = entity.schema.properties.get(prop)
+        if found is not None and found.format is not None:
+            entity.add(prop, value)  # FtM checks identifier formats (INN, BIC, IMO) here
+        else:
+            add_value(entity, prop, value)
 
     def put_country(self, entity: EntityProxy, prop: str, code: str | None) -> None:
         if code is not None and prop in entity.schema.properties:
