@@ -25,34 +25,24 @@ above the header, else the time stamp of ``content.xml`` in the archive, else ``
 ``meta.xml`` (in the 2025-08-11 file meta.xml still says 2024-03-18: it is carried over from
 the template, while content.xml is rewritten for each publication).
 
-Reading is defensive: the archive is checked (mimetype, part sizes against zip bombs, CRCs)
-and every XML part is checked for well-formedness with lxml before odfpy reads it, because
-odfpy prints and swallows XML errors and would hand back half a sheet.
+Reading is defensive and streaming (see :mod:`sanctionscope.sources.spreadsheet`): the
+archive is checked (mimetype, member sizes and ratios against zip bombs, CRCs, every XML part
+well-formed UTF-8 without DOCTYPE or entities) before ``content.xml`` is read row by row.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
 import io
 import re
-import struct
 import zipfile
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
-from xml.parsers import expat
-from xml.sax import SAXException
 
 from followthemoney import EntityProxy
 from lxml import etree
-from odf import namespaces as odfns
-from odf import table as odftable
-from odf.opendocument import load as odf_load
 
 from sanctionscope.sources.base import (
     Entry,
@@ -63,7 +53,27 @@ from sanctionscope.sources.base import (
     make_entity,
     new_listing,
 )
-from sanctionscope.sources.tabular import HeaderSpec
+from sanctionscope.sources.spreadsheet import (
+    MAX_COLUMNS,
+    ODS_MIMETYPE,
+    ZIP_ERRORS,
+    OdsSheet,
+    ZipLimits,
+    check_xml_member,
+    check_zip_members,
+    iter_ods_rows,
+    normalise_space,
+    open_zip,
+    read_ods_meta_date,
+    read_ods_sheets,
+)
+from sanctionscope.sources.tabular import (
+    HeaderSpec,
+    SheetRow,
+    check_readable,
+    csv_records,
+    looks_like_zip,
+)
 
 FORMAT_NAME = "gb_fcdo_sanctions"
 ID_PREFIX = "gb-fcdo"
@@ -71,22 +81,16 @@ AUTHORITY = "UK Foreign, Commonwealth & Development Office"
 SOURCE_URL = "https://www.gov.uk/government/publications/the-uk-sanctions-list"
 OFSI_GROUP_ID_TYPE = "OFSI Group ID"
 
-ODS_MIMETYPE = "application/vnd.oasis.opendocument.spreadsheet"
-#: Largest uncompressed XML part we read; a bigger content.xml is refused as a zip bomb.
+#: Largest uncompressed member we read; a bigger content.xml is refused as a zip bomb.
 MAX_XML_PART_BYTES = 200 * 1024 * 1024
-#: Largest sum of uncompressed member sizes (odfpy also reads pictures and other parts).
+#: Largest sum of uncompressed member sizes.
 MAX_ARCHIVE_BYTES = 400 * 1024 * 1024
 MAX_ARCHIVE_MEMBERS = 10_000
-#: Deepest element nesting accepted in an XML part (real ODS files stay under 15).
-MAX_XML_DEPTH = 200
-#: Rows searched for the header, and columns kept per row (the list has 8).
+#: Rows searched for the header.
 HEADER_SEARCH_ROWS = 50
-MAX_COLUMNS = 256
-#: Bytes read when sniffing a file during format detection.
+#: Bytes of content.xml read when sniffing a file during format detection.
 SNIFF_BYTES = 4 * 1024 * 1024
 
-_CELL_TAGS = ((odfns.TABLENS, "table-cell"), (odfns.TABLENS, "covered-table-cell"))
-_ZIP_MAGIC = b"PK\x03\x04"
 _ODS_XML_PARTS = ("META-INF/manifest.xml", "content.xml", "styles.xml", "meta.xml", "settings.xml")
 _DOS_EPOCH = (1980, 1, 1)
 
@@ -135,76 +139,20 @@ _TEXT_DATE_FORMATS = (
 _NAME_PARTICLE = re.compile(r"^[A-Za-z]{1,3}['’-](?=\w)")
 
 
-# --------------------------------------------------------------------------- rows
-
-
-@dataclass(frozen=True)
-class SheetRow:
-    """One non-empty row as text cells, with where it is in the file (for messages)."""
-
-    location: str
-    cells: tuple[str, ...]
-    repeated: int = 1
+# ------------------------------------------------------------------------- ODS
 
 
 @dataclass
 class _Archive:
-    """What the zip container itself tells us, besides the sheet."""
+    """What the zip container tells us besides the sheets."""
 
+    sheets: list[OdsSheet]
     content_timestamp: date | None
+    meta_date: date | None
 
 
-# ------------------------------------------------------------------ archive checks
-
-
-# What zipfile (and zlib under it) raise on damaged, truncated or exotic archives.
-_ZIP_ERRORS = (
-    zipfile.BadZipFile,
-    zipfile.LargeZipFile,
-    zlib.error,
-    EOFError,
-    OSError,
-    RuntimeError,  # encrypted member
-    NotImplementedError,  # unknown compression method or zip version
-    ValueError,
-    struct.error,
-)
-
-
-def _open_zip(path: Path) -> zipfile.ZipFile:
-    try:
-        return zipfile.ZipFile(path)
-    except _ZIP_ERRORS as exc:
-        raise SourceError(
-            path, f"not a readable ODS (zip) file, damaged or truncated: {exc}"
-        ) from exc
-
-
-def _check_member_sizes(path: Path, archive: zipfile.ZipFile) -> None:
-    """Refuse zip bombs from the declared sizes, before anything is decompressed.
-
-    ``zipfile`` never returns more than a member's declared ``file_size`` (and fails the
-    CRC if the data differ), so checking the declared sizes bounds what we inflate.
-    """
-    members = archive.infolist()
-    if len(members) > MAX_ARCHIVE_MEMBERS:
-        raise SourceError(path, f"the archive has {len(members)} members; refused as a zip bomb")
-    total = 0
-    for info in members:
-        if info.filename in _ODS_XML_PARTS and info.file_size > MAX_XML_PART_BYTES:
-            raise SourceError(
-                path,
-                f"{info.filename} would inflate to {info.file_size:,} bytes (limit "
-                f"{MAX_XML_PART_BYTES:,}); refused as a zip bomb",
-                location=info.filename,
-            )
-        total += info.file_size
-    if total > MAX_ARCHIVE_BYTES:
-        raise SourceError(
-            path,
-            f"the archive would inflate to {total:,} bytes (limit {MAX_ARCHIVE_BYTES:,}); "
-            "refused as a zip bomb",
-        )
+def _limits() -> ZipLimits:
+    return ZipLimits(MAX_ARCHIVE_MEMBERS, MAX_XML_PART_BYTES, MAX_ARCHIVE_BYTES)
 
 
 def _read_mimetype(path: Path, archive: zipfile.ZipFile) -> str:
@@ -216,74 +164,8 @@ def _read_mimetype(path: Path, archive: zipfile.ZipFile) -> str:
         raise SourceError(path, "a zip file, but its mimetype member is not an ODF mimetype")
     try:
         return archive.read(info).decode("ascii", "replace").strip()
-    except _ZIP_ERRORS as exc:
+    except ZIP_ERRORS as exc:
         raise SourceError(path, f"the ODS archive is damaged ({exc})", location="mimetype") from exc
-
-
-class _RefusedXml(Exception):
-    """An XML part that is well-formed but that we will not hand to odfpy."""
-
-
-class _XmlGuard:
-    """Expat handlers that refuse DTDs and entity declarations and bound nesting depth.
-
-    The check uses expat, the parser odfpy itself uses (through defusedxml), so a part that
-    passes here is one odfpy can read: odfpy prints and swallows its own XML errors.
-    """
-
-    def __init__(self) -> None:
-        self.depth = 0
-        self.parser = expat.ParserCreate(namespace_separator=" ")
-        self.parser.StartElementHandler = self.start
-        self.parser.EndElementHandler = self.end
-        self.parser.StartDoctypeDeclHandler = self.doctype
-        self.parser.EntityDeclHandler = self.entity
-
-    def start(self, name: str, attributes: dict[str, str]) -> None:
-        self.depth += 1
-        if self.depth > MAX_XML_DEPTH:
-            raise _RefusedXml(f"elements nested deeper than {MAX_XML_DEPTH} levels")
-
-    def end(self, name: str) -> None:
-        self.depth -= 1
-
-    def doctype(self, *args: object) -> None:
-        raise _RefusedXml("XML declares a DOCTYPE (entities or DTD)")
-
-    def entity(self, *args: object) -> None:
-        raise _RefusedXml("XML declares entities")
-
-
-def _check_xml_part(path: Path, archive: zipfile.ZipFile, name: str) -> None:
-    """Inflate one XML part as a stream (CRC checked); it must be UTF-8 and well-formed."""
-    guard = _XmlGuard()
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        with archive.open(name) as stream:
-            for block in iter(lambda: stream.read(1 << 20), b""):
-                decoder.decode(block)  # odfpy decodes every part as UTF-8
-                guard.parser.Parse(block, False)
-        decoder.decode(b"", True)
-        guard.parser.Parse(b"", True)
-    except expat.ExpatError as exc:
-        reason = expat.ErrorString(exc.code) if exc.code else str(exc)
-        raise SourceError(
-            path,
-            f"{name} is not well-formed XML ({reason})",
-            location=f"{name}, line {exc.lineno}, column {exc.offset + 1}",
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise SourceError(path, f"{name} is not UTF-8 ({exc.reason})", location=name) from exc
-    except LookupError as exc:  # expat, for an encoding declaration it does not know
-        raise SourceError(
-            path, f"{name} declares an unknown encoding ({exc})", location=name
-        ) from exc
-    except _RefusedXml as exc:
-        raise SourceError(path, f"{name} refused: {exc}", location=name) from exc
-    except _ZIP_ERRORS as exc:
-        raise SourceError(
-            path, f"the ODS archive is damaged or truncated ({exc})", location=name
-        ) from exc
 
 
 def _content_timestamp(archive: zipfile.ZipFile) -> date | None:
@@ -300,180 +182,31 @@ def _content_timestamp(archive: zipfile.ZipFile) -> date | None:
         return None
 
 
-def _check_ods_archive(path: Path) -> _Archive:
-    """Everything about the container that must hold before odfpy reads it."""
-    with _open_zip(path) as archive:
-        _check_member_sizes(path, archive)
-        mimetype = _read_mimetype(path, archive)
-        if mimetype != ODS_MIMETYPE:
-            raise SourceError(
-                path, f"an OpenDocument file, but not a spreadsheet (mimetype {mimetype!r})"
-            )
-        names = set(archive.namelist())
-        for required in ("META-INF/manifest.xml", "content.xml"):
-            if required not in names:
-                raise SourceError(path, f"the ODS archive has no {required}", location=required)
-        for part in _ODS_XML_PARTS:
-            if part in names:
-                _check_xml_part(path, archive, part)
-        return _Archive(content_timestamp=_content_timestamp(archive))
+def _check_ods_archive(path: Path, archive: zipfile.ZipFile) -> None:
+    """Everything about the container that must hold before its sheets are read."""
+    check_zip_members(path, archive, _limits())
+    mimetype = _read_mimetype(path, archive)
+    if mimetype != ODS_MIMETYPE:
+        raise SourceError(
+            path, f"an OpenDocument file, but not a spreadsheet (mimetype {mimetype!r})"
+        )
+    names = set(archive.namelist())
+    for required in ("META-INF/manifest.xml", "content.xml"):
+        if required not in names:
+            raise SourceError(path, f"the ODS archive has no {required}", location=required)
+    for part in _ODS_XML_PARTS:
+        if part in names:
+            check_xml_member(path, archive, part, "ODS")
 
 
-# ------------------------------------------------------------------- ODS via odfpy
-
-# What odfpy can raise on a damaged archive that still passed the checks above.
-# odfpy also trips over some well-formed but unusual parts with its own bugs (a manifest
-# entry without full-path gives a TypeError); at this boundary they mean "damaged file".
-_ODFPY_ERRORS = (
-    *_ZIP_ERRORS,
-    SAXException,
-    LookupError,
-    AssertionError,
-    TypeError,
-    AttributeError,
-)
-
-
-def _load_ods(path: Path) -> Any:
-    try:
-        doc = odf_load(str(path))
-    except _ODFPY_ERRORS as exc:
-        raise SourceError(path, f"odfpy could not read the spreadsheet ({exc!r})") from exc
-    # odfpy sets ``_parsing`` while it parses a part and removes it when the part parsed;
-    # left behind, it names a part whose XML odfpy swallowed an error in.
-    failed_part = getattr(doc, "_parsing", None)
-    if failed_part:
-        raise SourceError(path, f"odfpy could not parse {failed_part}", location=str(failed_part))
-    return doc
-
-
-def _qname(node: Any) -> tuple[str, str] | None:
-    if node.nodeType != node.ELEMENT_NODE:
-        return None
-    name = node.qname
-    return (str(name[0]), str(name[1]))
-
-
-def _node_text(node: Any) -> str:
-    """All text under ``node``, with <text:s/> and <text:tab/> as spaces (iterative walk)."""
-    parts: list[str] = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if current.nodeType == current.TEXT_NODE:
-            parts.append(str(current.data))
-            continue
-        qname = _qname(current)
-        if qname in ((odfns.TEXTNS, "s"), (odfns.TEXTNS, "tab"), (odfns.TEXTNS, "line-break")):
-            parts.append(" ")
-            continue
-        stack.extend(reversed(current.childNodes))
-    return "".join(parts)
-
-
-def _normalise_space(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _number_text(value: str) -> str | None:
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        return None
-    if number.is_finite() and number == number.to_integral_value():
-        return str(int(number))
-    return value
-
-
-def _cell_value(cell: Any) -> str:
-    """A cell as text: typed values (dates, numbers) from their attribute, else the text."""
-    value_type = cell.getAttrNS(odfns.OFFICENS, "value-type")
-    if value_type == "date":
-        date_value = cell.getAttrNS(odfns.OFFICENS, "date-value")
-        if date_value:
-            return str(date_value)[:10]
-    if value_type in ("float", "percentage", "currency"):
-        number = cell.getAttrNS(odfns.OFFICENS, "value")
-        formatted = _number_text(str(number)) if number else None
-        if formatted is not None:
-            return formatted
-    paragraphs = [
-        _normalise_space(_node_text(child))
-        for child in cell.childNodes
-        if _qname(child) == (odfns.TEXTNS, "p")
-    ]
-    return "\n".join(p for p in paragraphs if p)
-
-
-def _repeat_count(node: Any, attribute: str) -> int:
-    raw = node.getAttrNS(odfns.TABLENS, attribute)
-    try:
-        count = int(raw) if raw else 1
-    except ValueError:
-        return 1
-    return max(count, 1)
-
-
-def _row_cells(row: Any) -> tuple[str, ...]:
-    """Cell texts of a row, expanding number-columns-repeated, up to MAX_COLUMNS."""
-    cells: list[str] = []
-    empty_run = 0  # empty cells not yet written: trailing ones (often 16,000+) never are
-    for cell in row.childNodes:
-        if _qname(cell) not in _CELL_TAGS:
-            continue
-        repeat = _repeat_count(cell, "number-columns-repeated")
-        value = _cell_value(cell)
-        if not value:
-            empty_run += repeat
-            continue
-        cells.extend([""] * min(empty_run, MAX_COLUMNS - len(cells)))
-        cells.extend([value] * min(repeat, MAX_COLUMNS - len(cells)))
-        empty_run = 0
-        if len(cells) >= MAX_COLUMNS:
-            break
-    return tuple(cells)
-
-
-_ROW_GROUPS = ("table-header-rows", "table-rows", "table-row-group")
-
-
-def _row_elements(sheet: Any) -> Iterator[Any]:
-    """Rows of a sheet in order, including rows inside header/row groups."""
-    stack = list(reversed(sheet.childNodes))
-    while stack:
-        node = stack.pop()
-        qname = _qname(node)
-        if qname == (odfns.TABLENS, "table-row"):
-            yield node
-        elif qname is not None and qname[0] == odfns.TABLENS and qname[1] in _ROW_GROUPS:
-            stack.extend(reversed(node.childNodes))
-
-
-def _sheet_rows(sheet_name: str, sheet: Any) -> Iterator[SheetRow]:
-    """Non-empty rows with their 1-based row number; empty (repeated) rows only advance it."""
-    number = 1
-    for row in _row_elements(sheet):
-        repeated = _repeat_count(row, "number-rows-repeated")
-        cells = _row_cells(row)
-        if cells:
-            yield SheetRow(f"sheet {sheet_name}, row {number}", cells, repeated)
-        number += repeated
-
-
-def _ods_sheets(doc: Any) -> list[tuple[str, Any]]:
-    sheets = doc.getElementsByType(odftable.Table)
-    return [(str(sheet.getAttrNS(odfns.TABLENS, "name") or ""), sheet) for sheet in sheets]
-
-
-def _meta_date(doc: Any) -> date | None:
-    """``dc:date`` of meta.xml (last save of the document), if any."""
-    meta = getattr(doc, "meta", None)
-    if meta is None:
-        return None
-    for child in meta.childNodes:
-        if _qname(child) == (odfns.DCNS, "date"):
-            return _parse_date_text(_node_text(child)[:10])
-    return None
+def _read_ods(path: Path) -> _Archive:
+    with open_zip(path, "ODS") as archive:
+        _check_ods_archive(path, archive)
+        return _Archive(
+            sheets=read_ods_sheets(path, archive),
+            content_timestamp=_content_timestamp(archive),
+            meta_date=read_ods_meta_date(path, archive, _parse_date_text),
+        )
 
 
 # ------------------------------------------------------------------------- CSV
@@ -483,20 +216,12 @@ def _csv_rows(path: Path) -> Iterator[SheetRow]:
     """Rows of a UTF-8 CSV file (BOM allowed) as SheetRows located by line."""
     try:
         with path.open("r", encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh)
-            line = 1
-            try:
-                for record in reader:
-                    cells = tuple(_normalise_space(value) for value in record[:MAX_COLUMNS])
-                    while cells and not cells[-1]:
-                        cells = cells[:-1]
-                    if cells:
-                        yield SheetRow(f"line {line}", cells)
-                    line = reader.line_num + 1
-            except UnicodeDecodeError as exc:
-                raise SourceError(path, "not UTF-8 text", location=f"line {line}") from exc
-            except csv.Error as exc:
-                raise SourceError(path, f"malformed CSV ({exc})", location=f"line {line}") from exc
+            for line, record in csv_records(path, fh):
+                cells = tuple(normalise_space(value) for value in record[:MAX_COLUMNS])
+                while cells and not cells[-1]:
+                    cells = cells[:-1]
+                if cells:
+                    yield SheetRow(f"line {line}", cells)
     except OSError as exc:
         raise SourceError(path, f"cannot read the file: {exc}") from exc
 
@@ -516,23 +241,18 @@ class _Table:
 
 
 def _find_header(path: Path, rows: Iterator[SheetRow], where: str) -> _Table:
-    preamble: list[SheetRow] = []
-    for row in rows:
-        if _HEADER.matches(row.cells):
-            columns = _HEADER.fields(row.cells)
-            missing = [name for name in _REQUIRED_FIELDS if name not in columns]
-            if missing:
-                labels = ", ".join(_label(name) for name in missing)
-                raise SourceError(path, f"header lacks column(s) {labels}", row.location)
-            return _Table(row, columns, preamble, rows)
-        preamble.append(row)
-        if len(preamble) >= HEADER_SEARCH_ROWS:
-            break
-    raise SourceError(
-        path,
-        f"no header row with 'Unique ID' and 'OFSI Group ID' in the first "
-        f"{HEADER_SEARCH_ROWS} rows of {where}",
-    )
+    found = _HEADER.locate(rows, HEADER_SEARCH_ROWS)
+    if found is None:
+        raise SourceError(
+            path,
+            f"no header row with 'Unique ID' and 'OFSI Group ID' in the first "
+            f"{HEADER_SEARCH_ROWS} rows of {where}",
+        )
+    missing = found.missing(_REQUIRED_FIELDS)
+    if missing:
+        labels = ", ".join(_label(name) for name in missing)
+        raise SourceError(path, f"header lacks column(s) {labels}", found.header.location)
+    return _Table(found.header, found.columns, found.preamble, rows)
 
 
 def _label(field_name: str) -> str:
@@ -777,29 +497,18 @@ class _CappedReader:
         return data
 
 
-_SNIFF_ERRORS = (*_ZIP_ERRORS, etree.XMLSyntaxError, KeyError, csv.Error)
+_SNIFF_ERRORS = (*ZIP_ERRORS, etree.XMLSyntaxError, KeyError, SourceError)
 
 
 def _sniff_ods_rows(path: Path) -> Iterator[tuple[str, ...]]:
-    """First rows of content.xml by streaming it (cheap; for detection only)."""
-    table_ns = "{" + odfns.TABLENS + "}"
+    """The first non-empty rows, streaming the start of content.xml (for detection)."""
     with zipfile.ZipFile(path) as archive:
         if archive.read("mimetype").decode("ascii", "replace").strip() != ODS_MIMETYPE:
             return
         with archive.open("content.xml") as stream:
-            events = etree.iterparse(
-                _CappedReader(stream, SNIFF_BYTES),
-                events=("end",),
-                tag=f"{table_ns}table-row",
-                resolve_entities=False,
-                no_network=True,
-                load_dtd=False,
-                huge_tree=False,
-            )
-            for count, (_event, row) in enumerate(events):
-                cells = row.findall(f"{table_ns}table-cell")
-                yield tuple(_normalise_space("".join(cell.itertext())) for cell in cells[:64])
-                row.clear()
+            rows = iter_ods_rows(_CappedReader(stream, SNIFF_BYTES), [])
+            for count, (_sheet, row) in enumerate(rows):
+                yield row.cells
                 if count >= HEADER_SEARCH_ROWS:
                     return
 
@@ -808,8 +517,8 @@ def _sniff_csv_rows(path: Path) -> Iterator[tuple[str, ...]]:
     with path.open("rb") as fh:
         head = fh.read(65536)
     text = head.decode("utf-8-sig", "replace")
-    for count, record in enumerate(csv.reader(io.StringIO(text))):
-        yield tuple(_normalise_space(value) for value in record[:64])
+    for count, (_line, record) in enumerate(csv_records(path, io.StringIO(text))):
+        yield tuple(normalise_space(value) for value in record[:64])
         if count >= HEADER_SEARCH_ROWS:
             return
 
@@ -823,7 +532,7 @@ def detect(path: Path) -> bool:
     if not path.is_file():
         return False
     try:
-        if _looks_like_zip(path):
+        if looks_like_zip(path, (".ods",)):
             return _any_header(_sniff_ods_rows(path))
         return _any_header(_sniff_csv_rows(path))
     except _SNIFF_ERRORS:
@@ -833,37 +542,28 @@ def detect(path: Path) -> bool:
 # ----------------------------------------------------------------------- parse
 
 
-def _choose_sheet(path: Path, doc: Any) -> tuple[str, Iterator[SheetRow]]:
+def _choose_sheet(path: Path, sheets: list[OdsSheet]) -> OdsSheet:
     """The sheet holding the header: UK_Sanction_List if it has one, else the first that does."""
-    sheets = _ods_sheets(doc)
     if not sheets:
         raise SourceError(path, "the spreadsheet has no sheets", location="content.xml")
-    ordered = sorted(sheets, key=lambda item: item[0] != "UK_Sanction_List")
-    for name, sheet in ordered:
-        rows = _sheet_rows(name, sheet)
-        head = [row for _, row in zip(range(HEADER_SEARCH_ROWS), rows, strict=False)]
-        if any(_HEADER.matches(row.cells) for row in head):
-            return name, _chain(head, rows)
-    names = ", ".join(repr(name) for name, _ in sheets)
+    ordered = sorted(sheets, key=lambda sheet: sheet.name != "UK_Sanction_List")
+    for sheet in ordered:
+        if _any_header(row.cells for row in sheet.rows[:HEADER_SEARCH_ROWS]):
+            return sheet
+    names = ", ".join(repr(sheet.name) for sheet in sheets)
     raise SourceError(
         path,
         f"no sheet has a header row with 'Unique ID' and 'OFSI Group ID' (sheets: {names})",
     )
 
 
-def _chain(first: list[SheetRow], rest: Iterator[SheetRow]) -> Iterator[SheetRow]:
-    yield from first
-    yield from rest
-
-
 def _parse_ods(path: Path, warnings: list[str]) -> tuple[list[Entry], date | None]:
-    archive = _check_ods_archive(path)
-    doc = _load_ods(path)
-    sheet_name, rows = _choose_sheet(path, doc)
-    table = _find_header(path, rows, f"sheet {sheet_name}")
+    archive = _read_ods(path)
+    sheet = _choose_sheet(path, archive.sheets)
+    table = _find_header(path, iter(sheet.rows), f"sheet {sheet.name}")
     _warn_ignored_columns(table, warnings)
     entries = _build_entries(path, table, warnings)
-    published = _preamble_date(table.preamble) or archive.content_timestamp or _meta_date(doc)
+    published = _preamble_date(table.preamble) or archive.content_timestamp or archive.meta_date
     return entries, published
 
 
@@ -880,25 +580,12 @@ def _warn_ignored_columns(table: _Table, warnings: list[str]) -> None:
         warnings.append(f"{table.header.location}: columns not imported: {ignored!r}")
 
 
-def _looks_like_zip(path: Path) -> bool:
-    """Zip by its first bytes, so that a truncated ODS is reported as a damaged ODS."""
-    with path.open("rb") as fh:
-        return fh.read(len(_ZIP_MAGIC)) == _ZIP_MAGIC or path.suffix.lower() == ".ods"
-
-
-def _check_readable(path: Path) -> None:
-    if not path.is_file():
-        raise SourceError(path, "no such file")
-    if path.stat().st_size == 0:
-        raise SourceError(path, "the file is empty")
-
-
 def parse(path: Path, source: str | None = None) -> ParsedList:
     """Read the UK Sanctions List (ODS, or CSV with the same header) into entries."""
     path = Path(path)
-    _check_readable(path)
+    check_readable(path)
     warnings: list[str] = []
-    if _looks_like_zip(path):
+    if looks_like_zip(path, (".ods",)):
         entries, published = _parse_ods(path, warnings)
     else:
         entries, published = _parse_csv(path, warnings)

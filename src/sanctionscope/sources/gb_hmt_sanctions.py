@@ -28,6 +28,10 @@ Entity model, one :class:`Entry` per Group ID:
   startDate = UK Sanctions List Date Designated, modifiedAt = Last Updated.
 
 ``published`` is the date on the "Last Updated" line above the header.
+
+An XLSX is checked first (zip-bomb limits, member sizes and CRCs, no DOCTYPE or entity
+declarations in any XML member; see :mod:`sanctionscope.sources.spreadsheet`), then read by
+python-calamine.
 """
 
 from __future__ import annotations
@@ -35,9 +39,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import struct
-import zipfile
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -55,7 +56,22 @@ from sanctionscope.sources.base import (
     make_entity,
     new_listing,
 )
-from sanctionscope.sources.tabular import HeaderSpec, header_key
+from sanctionscope.sources.spreadsheet import (
+    MAX_COLUMNS,
+    ZipLimits,
+    check_zip_members,
+    open_zip,
+    read_xlsx_rows,
+    scan_xml_member,
+)
+from sanctionscope.sources.tabular import (
+    HeaderSpec,
+    SheetRow,
+    check_readable,
+    csv_records,
+    header_key,
+    looks_like_zip,
+)
 from sanctionscope.sources.us_ofac_csv import clean_country
 
 FORMAT_NAME = "gb_hmt_sanctions"
@@ -67,14 +83,13 @@ SOURCE_URL = (
 
 #: Rows searched for the header (the list has one "Last Updated" line above it).
 HEADER_SEARCH_ROWS = 3
-#: Zip-bomb limits for XLSX, checked on the declared sizes before openpyxl reads anything.
+#: Zip-bomb limits for XLSX, checked on the declared sizes before calamine reads anything.
 MAX_XLSX_PART_BYTES = 300 * 1024 * 1024
 MAX_XLSX_TOTAL_BYTES = 500 * 1024 * 1024
 MAX_XLSX_MEMBERS = 10_000
-MAX_COLUMNS = 256
 SNIFF_BYTES = 65536
 
-_ZIP_MAGIC = b"PK\x03\x04"
+_XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
 # Header text (lower case, single spaces) → field name.
 _COLUMNS = {
@@ -141,18 +156,12 @@ _DOC_NUMBER = re.compile(r"\b(?=[A-Z0-9/-]*\d)[A-Z0-9][A-Z0-9/-]{3,}[A-Z0-9]\b")
 # ------------------------------------------------------------------------ rows
 
 
-@dataclass(frozen=True)
-class _Row:
-    location: str
-    cells: tuple[str, ...]
-
-
 @dataclass
 class _Table:
     columns: dict[str, int]
-    preamble: list[_Row]
-    header: _Row
-    body: list[_Row]
+    preamble: list[SheetRow]
+    header: SheetRow
+    body: list[SheetRow]
 
 
 def _clean_cell(value: object) -> str:
@@ -172,30 +181,25 @@ def _clean_cell(value: object) -> str:
 _HEADER = HeaderSpec(_COLUMNS, _DETECT_FIELDS)
 
 
-def _find_header(path: Path, rows: Iterable[_Row], strict_width: bool) -> _Table:
-    preamble: list[_Row] = []
+def _find_header(path: Path, rows: Iterable[SheetRow], strict_width: bool) -> _Table:
     iterator = iter(rows)
-    for row in iterator:
-        if _HEADER.matches(row.cells):
-            columns = _HEADER.fields(row.cells)
-            missing = [name for name in _REQUIRED_FIELDS if name not in columns]
-            if missing:
-                raise SourceError(path, f"header lacks column(s) {missing!r}", row.location)
-            body = list(iterator)
-            if strict_width:
-                _check_widths(path, row, body)
-            return _Table(columns, preamble, row, body)
-        preamble.append(row)
-        if len(preamble) >= HEADER_SEARCH_ROWS:
-            break
-    raise SourceError(
-        path,
-        f"no OFSI ConList header (Name 6, Group Type, Group ID) in the first "
-        f"{HEADER_SEARCH_ROWS} rows",
-    )
+    found = _HEADER.locate(iterator, HEADER_SEARCH_ROWS)
+    if found is None:
+        raise SourceError(
+            path,
+            f"no OFSI ConList header (Name 6, Group Type, Group ID) in the first "
+            f"{HEADER_SEARCH_ROWS} rows",
+        )
+    missing = found.missing(_REQUIRED_FIELDS)
+    if missing:
+        raise SourceError(path, f"header lacks column(s) {missing!r}", found.header.location)
+    body = list(iterator)
+    if strict_width:
+        _check_widths(path, found.header, body)
+    return _Table(found.columns, found.preamble, found.header, body)
 
 
-def _check_widths(path: Path, header: _Row, body: list[_Row]) -> None:
+def _check_widths(path: Path, header: SheetRow, body: list[SheetRow]) -> None:
     width = len(header.cells)
     for row in body:
         if len(row.cells) < width or any(row.cells[width:]):
@@ -217,19 +221,13 @@ def _decode(data: bytes) -> str:
     return data.decode("latin-1")
 
 
-def _csv_rows(path: Path, text: str) -> Iterator[_Row]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    line = 1
-    try:
-        for record in reader:
-            if len(record) > MAX_COLUMNS:
-                raise SourceError(path, f"row has {len(record)} columns", f"line {line}")
-            cells = tuple(_clean_cell(value) for value in record)
-            if any(cells):
-                yield _Row(f"line {line}", cells)
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        raise SourceError(path, f"malformed CSV ({exc})", f"line {line}") from exc
+def _csv_rows(path: Path, text: str) -> Iterator[SheetRow]:
+    for line, record in csv_records(path, io.StringIO(text, newline="")):
+        if len(record) > MAX_COLUMNS:
+            raise SourceError(path, f"row has {len(record)} columns", f"line {line}")
+        cells = tuple(_clean_cell(value) for value in record)
+        if any(cells):
+            yield SheetRow(f"line {line}", cells)
 
 
 def _read_csv(path: Path) -> _Table:
@@ -245,73 +243,24 @@ def _read_csv(path: Path) -> _Table:
 
 # ------------------------------------------------------------------------ XLSX
 
-_ZIP_ERRORS = (
-    zipfile.BadZipFile,
-    zipfile.LargeZipFile,
-    zlib.error,
-    EOFError,
-    OSError,
-    RuntimeError,
-    NotImplementedError,
-    ValueError,
-    struct.error,
-)
-
 
 def _check_xlsx_archive(path: Path) -> None:
-    """Refuse damaged archives and zip bombs from the declared sizes, before openpyxl."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-            if len(members) > MAX_XLSX_MEMBERS:
-                raise SourceError(path, f"the archive has {len(members)} members; refused")
-            total = 0
-            for info in members:
-                if info.file_size > MAX_XLSX_PART_BYTES:
-                    raise SourceError(
-                        path,
-                        f"{info.filename} would inflate to {info.file_size:,} bytes (limit "
-                        f"{MAX_XLSX_PART_BYTES:,}); refused as a zip bomb",
-                        info.filename,
-                    )
-                total += info.file_size
-            if total > MAX_XLSX_TOTAL_BYTES:
-                raise SourceError(
-                    path,
-                    f"the archive would inflate to {total:,} bytes (limit "
-                    f"{MAX_XLSX_TOTAL_BYTES:,}); refused as a zip bomb",
-                )
-            if "xl/workbook.xml" not in archive.namelist():
-                raise SourceError(path, "a zip file, but not an XLSX workbook (no xl/workbook.xml)")
-    except _ZIP_ERRORS as exc:
-        raise SourceError(
-            path, f"not a readable XLSX (zip) file, damaged or truncated: {exc}"
-        ) from exc
+    """Refuse damaged archives, zip bombs and XML with DOCTYPE or entities, before calamine."""
+    limits = ZipLimits(MAX_XLSX_MEMBERS, MAX_XLSX_PART_BYTES, MAX_XLSX_TOTAL_BYTES)
+    with open_zip(path, "XLSX") as archive:
+        check_zip_members(path, archive, limits)
+        names = archive.namelist()
+        if "xl/workbook.xml" not in names:
+            raise SourceError(path, "a zip file, but not an XLSX workbook (no xl/workbook.xml)")
+        for name in names:
+            if name.endswith((".xml", ".rels")):
+                scan_xml_member(path, archive, name, "XLSX")
 
 
-def _xlsx_rows(path: Path, limit: int | None = None) -> list[_Row]:
-    """Non-empty rows of the first sheet holding a header (openpyxl, read-only)."""
-    import openpyxl
-
+def _xlsx_rows(path: Path, limit: int | None = None) -> list[SheetRow]:
+    """Non-empty rows of the first worksheet (``limit``: of its first rows only)."""
     _check_xlsx_archive(path)
-    rows: list[_Row] = []
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            sheet = workbook.worksheets[0]
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                if limit is not None and number > limit:
-                    break
-                cells = tuple(_clean_cell(value) for value in values[:MAX_COLUMNS])
-                if any(cells):
-                    rows.append(_Row(f"sheet {sheet.title}, row {number}", cells))
-        finally:
-            workbook.close()
-    except SourceError:
-        raise
-    except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
-        raise SourceError(path, f"openpyxl could not read the workbook ({exc!r})") from exc
-    return rows
+    return read_xlsx_rows(path, _clean_cell, limit)
 
 
 def _read_xlsx(path: Path) -> _Table:
@@ -350,7 +299,7 @@ def _iso_date(text: str) -> str | None:
         return None
 
 
-def _published(rows: Iterable[_Row]) -> date | None:
+def _published(rows: Iterable[SheetRow]) -> date | None:
     for row in rows:
         text = " ".join(row.cells)
         if "last updated" not in text.lower():
@@ -636,17 +585,11 @@ def _build_entries(path: Path, table: _Table, warnings: list[str]) -> list[Entry
 # ------------------------------------------------------------------- detection
 
 
-def _is_xlsx(path: Path) -> bool:
-    with path.open("rb") as fh:
-        magic = fh.read(len(_ZIP_MAGIC))
-    return magic == _ZIP_MAGIC or path.suffix.lower() in (".xlsx", ".xlsm")
-
-
 def _sniff_csv(path: Path) -> bool:
     with path.open("rb") as fh:
         head = fh.read(SNIFF_BYTES)
-    reader = csv.reader(io.StringIO(_decode(head), newline=""))
-    for count, record in enumerate(reader):
+    records = csv_records(path, io.StringIO(_decode(head), newline=""))
+    for count, (_line, record) in enumerate(records):
         if _HEADER.matches([_clean_cell(value) for value in record[:MAX_COLUMNS]]):
             return True
         if count + 1 >= HEADER_SEARCH_ROWS:
@@ -661,7 +604,7 @@ def detect(path: Path) -> bool:
         if not path.is_file() or path.stat().st_size == 0:
             return False
         suffix = path.suffix.lower()
-        if suffix in (".xlsx", ".xlsm") or (suffix != ".csv" and _is_xlsx(path)):
+        if suffix in _XLSX_SUFFIXES or (suffix != ".csv" and looks_like_zip(path, ())):
             rows = _xlsx_rows(path, limit=HEADER_SEARCH_ROWS)
             return any(_HEADER.matches(row.cells) for row in rows)
         return _sniff_csv(path)
@@ -675,12 +618,9 @@ def detect(path: Path) -> bool:
 def parse(path: Path, source: str | None = None) -> ParsedList:
     """Read an OFSI ConList (CSV in the 2018 or 2022 layout, or XLSX) into entries."""
     path = Path(path)
-    if not path.is_file():
-        raise SourceError(path, "no such file")
-    if path.stat().st_size == 0:
-        raise SourceError(path, "the file is empty")
+    check_readable(path)
     warnings: list[str] = []
-    table = _read_xlsx(path) if _is_xlsx(path) else _read_csv(path)
+    table = _read_xlsx(path) if looks_like_zip(path, _XLSX_SUFFIXES) else _read_csv(path)
     ignored = [
         cell
         for index, cell in enumerate(table.header.cells)

@@ -1,14 +1,76 @@
-"""Finding the header row of a spreadsheet-style list (UK FCDO, UK OFSI, …)."""
+"""Row-by-row list files (UK FCDO, UK OFSI, …): rows with their place in the file, CSV records,
+and finding the header row."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import csv
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+
+from sanctionscope.sources.base import SourceError
+
+#: Zip archives (ODS, XLSX) start with a local file header.
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One non-empty row as text cells, with where it is in the file (for messages).
+
+    ``repeated`` is how many identical sheet rows it stands for (ODS number-rows-repeated).
+    """
+
+    location: str
+    cells: tuple[str, ...]
+    repeated: int = 1
+
+
+def check_readable(path: Path) -> None:
+    """A clear refusal for a missing or empty file, before any format-specific reading."""
+    if not path.is_file():
+        raise SourceError(path, "no such file")
+    if path.stat().st_size == 0:
+        raise SourceError(path, "the file is empty")
+
+
+def looks_like_zip(path: Path, suffixes: tuple[str, ...]) -> bool:
+    """A zip by its first bytes or by its suffix, so that a truncated one is reported as such."""
+    with path.open("rb") as fh:
+        return fh.read(len(ZIP_MAGIC)) == ZIP_MAGIC or path.suffix.lower() in suffixes
+
+
+def csv_records(path: Path, lines: Iterable[str]) -> Iterator[tuple[int, list[str]]]:
+    """(line number where the record starts, record) for each CSV record; a malformed record,
+    or text that is not in the encoding ``lines`` decode from, is a SourceError naming its line."""
+    reader = csv.reader(lines)
+    line = 1
+    try:
+        for record in reader:
+            yield line, record
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise SourceError(path, f"malformed CSV ({exc})", f"line {line}") from exc
+    except UnicodeDecodeError as exc:
+        raise SourceError(path, f"not {exc.encoding.upper()} text", f"line {line}") from exc
 
 
 def header_key(cell: str) -> str:
     """A header cell as compared: lower case, runs of white space collapsed."""
     return " ".join(cell.lower().split())
+
+
+@dataclass(frozen=True)
+class HeaderFound:
+    """The header row, the rows above it, and field name → column index."""
+
+    header: SheetRow
+    preamble: list[SheetRow]
+    columns: dict[str, int]
+
+    def missing(self, required: Iterable[str]) -> list[str]:
+        """The fields of ``required`` that this header lacks."""
+        return [name for name in required if name not in self.columns]
 
 
 @dataclass(frozen=True)
@@ -31,3 +93,15 @@ class HeaderSpec:
     def matches(self, cells: Sequence[str]) -> bool:
         fields = self.fields(cells)
         return all(name in fields for name in self.required)
+
+    def locate(self, rows: Iterator[SheetRow], search_rows: int) -> HeaderFound | None:
+        """Read ``rows`` up to the header (within the first ``search_rows`` rows); the rows
+        after it are left in the iterator. None when no header turns up."""
+        preamble: list[SheetRow] = []
+        for row in rows:
+            if self.matches(row.cells):
+                return HeaderFound(row, preamble, self.fields(row.cells))
+            preamble.append(row)
+            if len(preamble) >= search_rows:
+                break
+        return None
