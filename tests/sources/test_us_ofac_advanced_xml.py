@@ -184,6 +184,8 @@ REFERENCES = """  <ReferenceValueSets>
     <AreaCodeValues>
       <AreaCode ID="11171" CountryID="11171" Description="Russia" AreaCodeTypeID="1">RU</AreaCode>
     </AreaCodeValues>
+    <AreaCodeTypeValues><AreaCodeType ID="1">ISO 3166 (2)</AreaCodeType></AreaCodeTypeValues>
+    <CalendarTypeValues><CalendarType ID="1">Gregorian</CalendarType></CalendarTypeValues>
     <CountryValues>
       <Country ID="11109" ISO2="IR">Iran</Country>
       <Country ID="11171" ISO2="RU">Russia</Country>
@@ -236,6 +238,8 @@ REFERENCES = """  <ReferenceValueSets>
       <LegalBasis ID="1828" LegalBasisShortRef="EO 13224" LegalBasisTypeID="1"
         SanctionsProgramID="211">Executive Order 13224 (Terrorism)</LegalBasis>
     </LegalBasisValues>
+    <LegalBasisTypeValues><LegalBasisType ID="1">Unknown</LegalBasisType>
+    </LegalBasisTypeValues>
     <ListValues><List ID="1550">SDN List</List></ListValues>
     <LocPartTypeValues>
       <LocPartType ID="1">Unknown</LocPartType>
@@ -274,6 +278,8 @@ REFERENCES = """  <ReferenceValueSets>
     </RelationTypeValues>
     <ReliabilityValues><Reliability ID="1">Unknown</Reliability>
       <Reliability ID="1560">Confirmed</Reliability></ReliabilityValues>
+    <SanctionsProgramValues><SanctionsProgram ID="211">SDGT</SanctionsProgram>
+    </SanctionsProgramValues>
     <SanctionsTypeValues><SanctionsType ID="1">Program</SanctionsType>
       <SanctionsType ID="1705">Block</SanctionsType></SanctionsTypeValues>
     <ScriptValues>
@@ -704,6 +710,9 @@ FULL = document()
         (FULL.replace('AliasTypeID="1401"', 'AliasTypeID="7777"'), "AliasTypeID='7777'", "line"),
         (FULL.replace('RelationTypeID="1555"', 'RelationTypeID="42"'), "no RelationType", "line"),
         (FULL.replace('FeatureTypeID="224"', 'FeatureTypeID="225"'), "FeatureType", "line"),
+        # references the parser never reads for a fact are checked all the same
+        (FULL.replace('ScriptStatusID="1"', 'ScriptStatusID="5"', 1), "ScriptStatus", "line"),
+        (FULL.replace('SanctionsProgramID="211"', 'SanctionsProgramID="2"'), "Program", "line"),
         (FULL.replace('IssuedBy-CountryID="11109"', 'IssuedBy-CountryID="1"'), "Country", "line"),
         (FULL.replace('LocationID="901"', 'LocationID="77"'), "no Location", "line"),
         (FULL.replace('IdentityID="1400"', 'IdentityID="1401"'), "IdentityID '1401'", "line"),

@@ -137,6 +137,53 @@ def _key(label: str) -> str:
 # --------------------------------------------------------------------------- references
 
 
+# Attributes that name a reference value → the kind of value (element name in
+# ReferenceValueSets). Every one of them, anywhere in the file, must resolve.
+REFERENCE_ATTRIBUTES = {
+    name: name.removesuffix("ID")
+    for name in (
+        "AliasTypeID",
+        "AreaCodeID",
+        "AreaCodeTypeID",
+        "CalendarTypeID",
+        "CountryRelevanceID",
+        "DecisionMakingBodyID",
+        "DetailReferenceID",
+        "DetailTypeID",
+        "DocNameStatusID",
+        "EntryEventTypeID",
+        "EntryLinkTypeID",
+        "ExRefTypeID",
+        "FeatureTypeGroupID",
+        "FeatureTypeID",
+        "IDRegDocDateTypeID",
+        "IDRegDocTypeID",
+        "IdentityFeatureLinkTypeID",
+        "LegalBasisID",
+        "LegalBasisTypeID",
+        "ListID",
+        "LocPartTypeID",
+        "LocPartValueStatusID",
+        "LocPartValueTypeID",
+        "NamePartTypeID",
+        "OrganisationID",
+        "PartySubTypeID",
+        "PartyTypeID",
+        "RelationQualityID",
+        "RelationTypeID",
+        "ReliabilityID",
+        "SanctionsProgramID",
+        "SanctionsTypeID",
+        "ScriptID",
+        "ScriptStatusID",
+        "SubsidiaryBodyID",
+        "SupInfoTypeID",
+        "TargetTypeID",
+        "ValidityID",
+    )
+} | {"CountryID": "Country", "IssuedBy-CountryID": "Country"}
+
+
 @dataclass(frozen=True)
 class Country:
     name: str
@@ -160,6 +207,14 @@ class References:
                 if ref_id is not None:
                     self._values[str(value.tag)][ref_id.strip()] = value
                     self._texts[(str(value.tag), ref_id.strip())] = _text(value) or ""
+
+    def check_all(self, root: etree._Element) -> None:
+        """Every reference attribute in the file (:data:`REFERENCE_ATTRIBUTES`) resolves."""
+        for element in root.iter("*"):
+            for attribute, value in element.attrib.items():
+                kind = REFERENCE_ATTRIBUTES.get(str(attribute))
+                if kind is not None and (kind, str(value).strip()) not in self._texts:
+                    self.element(kind, element, str(attribute))  # raises, naming element and id
 
     def element(
         self, kind: str, user: etree._Element, attribute: str | None = None
@@ -722,7 +777,8 @@ def _apply_document(party: Party, doc: etree._Element) -> None:
         code = country.code if country is not None else None
         document = ofac.Document(kind, number, code, dates.get("issued"), dates.get("expires"))
         placed = ofac.add_document(builder, document)
-        if not placed or (country is not None and code is None) or len(dates) > 2:
+        other_dates = set(dates) - {"issued", "expires"}
+        if not placed or (country is not None and code is None) or other_dates:
             party.note(text)
     else:
         ofac.apply_remark(builder, interpret_remark(text))
@@ -949,7 +1005,8 @@ def relation_for(name: str) -> Relation:
 def _fits(relation: Relation, prop: str, party: EntityProxy) -> bool:
     """Can ``party`` stand in ``prop``? OFAC's "Entity" (Organization) is taken as an
     ownable asset; a person is not."""
-    rng = model.get(relation.schema).properties[prop].range  # type: ignore[union-attr]
+    schema = model.get(relation.schema)
+    rng = schema.properties[prop].range if schema is not None else None
     if rng is None:
         return True
     if rng.name == "Asset":
@@ -1036,6 +1093,7 @@ def parse(path: Path, source: str | None = None) -> ParsedList:
     path = Path(path)
     root = _read_root(path)
     refs = References(path, root)
+    refs.check_all(root)
     published = _date_of_issue(path, root)
     entries = list(root.iterfind("SanctionsEntries/SanctionsEntry"))
     indexes = Indexes(
