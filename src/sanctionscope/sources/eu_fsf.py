@@ -10,7 +10,8 @@ A file that stops part-way must never become the active list. The reader refuses
 line and the ``Entity_LogicalId`` cut off, a file whose last row is shorter than the header
 (cut mid-field), ends inside a quoted field, or does not end with a newline. A cut that falls
 exactly between two rows leaves no trace in the file itself (the format has no trailer or
-row count); the importer's drop check against the active version is the guard for that case.
+row count). Only the importer's entry-drop check against an already active version can
+catch such a cut; a first import of a file cut that way is accepted.
 
 ``published`` is the ``fileGenerationDate`` of the rows (dd/mm/yyyy); without one, the latest
 regulation publication date, with a warning.
@@ -207,11 +208,10 @@ def _read_rows(path: Path, text: str) -> Iterator[_Row]:
             start = reader.line_num + 1
     except csv.Error as exc:
         if "unexpected end of data" in str(exc):
-            cells = _loose_cells(text, start)
+            what = "the header" if start == 1 else _cut_entity(_loose_cells(text, start))
             raise SourceError(
                 path,
-                "the file ends inside a quoted field: the last row is cut off "
-                f"({_cut_entity(cells)})",
+                f"the file ends inside a quoted field: the last row is cut off ({what})",
                 f"line {start}",
             ) from exc
         raise SourceError(path, f"malformed CSV ({exc})", f"line {reader.line_num}") from exc
@@ -219,7 +219,8 @@ def _read_rows(path: Path, text: str) -> Iterator[_Row]:
 
 def _loose_cells(text: str, line: int) -> tuple[str, ...]:
     """The fields of the (damaged) record starting at ``line``, read without strict quoting."""
-    tail = "".join(text.splitlines(keepends=True)[line - 1 :])
+    # Split as the csv reader does, so that ``line`` counts the same lines.
+    tail = "".join(io.StringIO(text, newline="").readlines()[line - 1 :])
     record = next(csv.reader(io.StringIO(tail, newline=""), delimiter=DELIMITER), [])
     return tuple(record)
 
@@ -296,8 +297,9 @@ def _values(header: _Header, row: _Row, group: str, names: Sequence[str]) -> dic
 
 
 def _present(header: _Header, row: _Row, group: str) -> bool:
+    """Whether the row holds an item of ``group`` (rows are as wide as the header here)."""
     cells = row.cells
-    return any(cells[at].strip() for at in header.group_positions[group] if at < len(cells))
+    return any(cells[at] for at in header.group_positions[group])
 
 
 def _regulation(header: _Header, row: _Row) -> Regulation | None:
