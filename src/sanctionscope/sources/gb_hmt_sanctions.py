@@ -59,10 +59,10 @@ from sanctionscope.sources.base import (
 from sanctionscope.sources.spreadsheet import (
     MAX_COLUMNS,
     ZipLimits,
+    check_xml_member,
     check_zip_members,
     open_zip,
     read_xlsx_rows,
-    scan_xml_member,
 )
 from sanctionscope.sources.tabular import (
     HeaderSpec,
@@ -254,7 +254,7 @@ def _check_xlsx_archive(path: Path) -> None:
             raise SourceError(path, "a zip file, but not an XLSX workbook (no xl/workbook.xml)")
         for name in names:
             if name.endswith((".xml", ".rels")):
-                scan_xml_member(path, archive, name, "XLSX")
+                check_xml_member(path, archive, name, "XLSX", bound_depth=False)
 
 
 def _xlsx_rows(path: Path, limit: int | None = None) -> list[SheetRow]:

@@ -209,13 +209,15 @@ class _RefusedXml(Exception):
 
 
 class _XmlGuard:
-    """Expat handlers that refuse DTDs and entity declarations and bound nesting depth."""
+    """Expat handlers that refuse DTDs and entity declarations and, if asked, bound nesting
+    depth (a Python call per element: 3 times the cost of the parse on an XLSX sheet)."""
 
-    def __init__(self) -> None:
+    def __init__(self, bound_depth: bool) -> None:
         self.depth = 0
         self.parser = expat.ParserCreate(namespace_separator=" ")
-        self.parser.StartElementHandler = self.start
-        self.parser.EndElementHandler = self.end
+        if bound_depth:
+            self.parser.StartElementHandler = self.start
+            self.parser.EndElementHandler = self.end
         self.parser.StartDoctypeDeclHandler = self.doctype
         self.parser.EntityDeclHandler = self.entity
 
@@ -234,10 +236,13 @@ class _XmlGuard:
         raise _RefusedXml("XML declares entities")
 
 
-def check_xml_member(path: Path, archive: zipfile.ZipFile, name: str, kind: str) -> None:
+def check_xml_member(
+    path: Path, archive: zipfile.ZipFile, name: str, kind: str, bound_depth: bool = True
+) -> None:
     """Inflate one XML member (bounded, CRC checked); it must be UTF-8, well-formed XML
-    without DOCTYPE or entity declarations."""
-    guard = _XmlGuard()
+    without DOCTYPE or entity declarations. ``bound_depth=False`` skips the nesting bound,
+    for members read by a parser that does not recurse (calamine's quick-xml)."""
+    guard = _XmlGuard(bound_depth)
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         for block in inflate_member(path, archive, name, kind):
@@ -260,25 +265,6 @@ def check_xml_member(path: Path, archive: zipfile.ZipFile, name: str, kind: str)
         ) from exc
     except _RefusedXml as exc:
         raise SourceError(path, f"{name} refused: {exc}", location=name) from exc
-
-
-_DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
-
-
-def scan_xml_member(path: Path, archive: zipfile.ZipFile, name: str, kind: str) -> None:
-    """Inflate one XML member (bounded, CRC checked) and refuse it if it holds a DOCTYPE or
-    an entity declaration anywhere. A byte scan, far cheaper than an expat pass, for members
-    given to a reader that reports malformed XML itself (calamine)."""
-    overlap = max(len(marker) for marker in _DECLARATIONS) - 1
-    tail = b""
-    for block in inflate_member(path, archive, name, kind):
-        window = tail + block
-        for marker in _DECLARATIONS:
-            if marker in window:
-                raise SourceError(
-                    path, f"{name} refused: XML declares a DOCTYPE or entities", location=name
-                )
-        tail = window[-overlap:]
 
 
 def _xml_syntax_error(path: Path, name: str, exc: etree.XMLSyntaxError) -> SourceError:
