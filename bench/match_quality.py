@@ -625,8 +625,11 @@ def run(data: Path, quick: bool) -> dict[str, Any]:
     reports = [evaluate_matcher(matcher, pairs, ofac, watchman)[0] for matcher in matchers]
     ofac_mode = next(m for m in matchers if m.name == "sanctionscope-ofac")
     ours = next((m for m in matchers if m.name == "sanctionscope"), None)
+    matching: Any = importlib.import_module("sanctionscope.matching")
     return {
         "command": "bench/match_quality.py" + (" --quick" if quick else ""),
+        "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "engine_algorithm_version": getattr(matching, "ALGORITHM_VERSION", None),
         "data": str(data),
         "dev_pairs": len(pairs),
         "matchers": [asdict(report) for report in reports],
