@@ -424,6 +424,30 @@ def _read_place(refs: References, location: etree._Element) -> Place:
     return Place(location.get("ID") or "", dict(parts), country)
 
 
+class PlaceIndex:
+    """Locations by ID, read when first used."""
+
+    def __init__(self, refs: References, root: etree._Element) -> None:
+        self._refs = refs
+        self._elements = {
+            location.get("ID") or "": location for location in root.iterfind("Locations/Location")
+        }
+        self._places: dict[str, Place] = {}
+
+    def get(self, user: etree._Element, attribute: str = "LocationID") -> Place:
+        location_id = (user.get(attribute) or "").strip()
+        if location_id not in self._places:
+            element = self._elements.get(location_id)
+            if element is None:
+                raise SourceError(
+                    self._refs.path,
+                    f"<{user.tag}> {attribute}={location_id!r}: no Location with that ID",
+                    _where(user),
+                )
+            self._places[location_id] = _read_place(self._refs, element)
+        return self._places[location_id]
+
+
 # --------------------------------------------------------------------------- names
 
 
@@ -610,30 +634,6 @@ class Party:
 
     def note(self, text: str) -> None:
         self.builder.note(text)
-
-
-class PlaceIndex:
-    """Locations by ID, read when first used."""
-
-    def __init__(self, refs: References, root: etree._Element) -> None:
-        self._refs = refs
-        self._elements = {
-            location.get("ID") or "": location for location in root.iterfind("Locations/Location")
-        }
-        self._places: dict[str, Place] = {}
-
-    def get(self, user: etree._Element, attribute: str = "LocationID") -> Place:
-        location_id = (user.get(attribute) or "").strip()
-        if location_id not in self._places:
-            element = self._elements.get(location_id)
-            if element is None:
-                raise SourceError(
-                    self._refs.path,
-                    f"<{user.tag}> {attribute}={location_id!r}: no Location with that ID",
-                    _where(user),
-                )
-            self._places[location_id] = _read_place(self._refs, element)
-        return self._places[location_id]
 
 
 def _add_fact(party: Party, type_name: str, value: str) -> None:
@@ -893,38 +893,43 @@ def _group_by(
     return grouped
 
 
+def _new_builder(
+    refs: References, uid: str, party: etree._Element, listing: Listing
+) -> ofac.EntryBuilder:
+    """The party's builder: the target with its names and programs, and its Sanction."""
+    profiles = list(party.iterfind("Profile"))
+    if not profiles:
+        raise SourceError(refs.path, f"DistinctParty {uid} has no Profile", _where(party))
+    identities = party.iterfind("Profile/Identity")
+    aliases = [a for identity in identities for a in _read_aliases(refs, identity)]
+    primary = _primary_name(aliases)
+    if primary is None:
+        raise SourceError(refs.path, f"DistinctParty {uid} has no name", _where(party))
+    target = ofac.make_target(uid, primary.written, _schema(refs, profiles[0]), None)
+    if target.schema.is_a("Person"):
+        _add_person_parts(target, primary)
+    for alias in aliases:
+        _add_alias(target, alias, primary)
+    ofac.put(target, "program", listing.programs)
+    return ofac.EntryBuilder(uid, target, ofac.make_sanction(uid, target, listing.programs))
+
+
 def _build_party(
     indexes: Indexes, uid: str, party: etree._Element, used: set[str]
 ) -> tuple[ofac.EntryBuilder, list[str]]:
     """The entry of one DistinctParty and its Profile IDs. ``used`` collects the profile
     and identity ids whose SanctionsEntries and IDRegDocuments were read."""
-    path, refs = indexes.refs.path, indexes.refs
-    profiles = list(party.iterfind("Profile"))
-    if not profiles:
-        raise SourceError(path, f"DistinctParty {uid} has no Profile", _where(party))
-    identities = [i for profile in profiles for i in profile.iterfind("Identity")]
-    aliases = [a for identity in identities for a in _read_aliases(refs, identity)]
-    primary = _primary_name(aliases)
-    if primary is None:
-        raise SourceError(path, f"DistinctParty {uid} has no name", _where(party))
-    target = ofac.make_target(uid, primary.written, _schema(refs, profiles[0]), None)
-    if target.schema.is_a("Person"):
-        _add_person_parts(target, primary)
-    profile_ids = [(p.get("ID") or "").strip() for p in profiles]
-    listing = _read_listing(
-        path, refs, (e for p in profile_ids for e in indexes.entries.get(p, []))
-    )
-    ofac.put(target, "program", listing.programs)
-    builder = ofac.EntryBuilder(uid, target, ofac.make_sanction(uid, target, listing.programs))
+    refs = indexes.refs
+    profile_ids = [(p.get("ID") or "").strip() for p in party.iterfind("Profile")]
+    entries = (e for p in profile_ids for e in indexes.entries.get(p, []))
+    listing = _read_listing(refs.path, refs, entries)
+    builder = _new_builder(refs, uid, party, listing)
     state = Party(refs, indexes.places, builder)
-    for alias in aliases:
-        _add_alias(target, alias, primary)
     for part in split_remarks(_child_text(party, "Comment") or ""):
         ofac.apply_remark(builder, interpret_remark(part))
-    for profile in profiles:
-        for feature in profile.iterfind("Feature"):
-            _apply_feature(state, feature)
-    for identity in identities:
+    for feature in party.iterfind("Profile/Feature"):
+        _apply_feature(state, feature)
+    for identity in party.iterfind("Profile/Identity"):
         identity_id = (identity.get("ID") or "").strip()
         used.add(f"identity:{identity_id}")
         for doc in indexes.documents.get(identity_id, []):
@@ -1088,6 +1093,38 @@ def _read_root(path: Path) -> etree._Element:
     return root
 
 
+def _read_parties(
+    indexes: Indexes, parties: etree._Element
+) -> tuple[dict[str, ofac.EntryBuilder], dict[str, str]]:
+    """Builders by FixedRef, and FixedRef by Profile ID. A SanctionsEntry or IDRegDocument
+    that no party reads is an error."""
+    path = indexes.refs.path
+    builders: dict[str, ofac.EntryBuilder] = {}
+    profile_uid: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    used: set[str] = set()
+    for party in parties.iterfind("DistinctParty"):
+        uid = _party_uid(path, party, seen)
+        builders[uid], profile_ids = _build_party(indexes, uid, party, used)
+        profile_uid.update((profile_id, uid) for profile_id in profile_ids)
+    _check_all_used(path, indexes.entries, "profile", used, "ProfileID")
+    _check_all_used(path, indexes.documents, "identity", used, "IdentityID")
+    return builders, profile_uid
+
+
+def _resolve_remark_links(builders: dict[str, ofac.EntryBuilder]) -> list[str]:
+    """``Linked To:`` in the remarks, as the legacy parsers resolve them."""
+    primary_names, alias_names = ofac.NameIndex(exact=False), ofac.NameIndex(exact=False)
+    for uid, builder in builders.items():
+        for name in builder.target.get("name"):
+            primary_names.add(name, uid)
+        for prop in ("alias", "weakAlias", "previousName"):
+            for name in builder.target.get(prop):
+                alias_names.add(name, uid)
+    unresolved = ofac.resolve_links(builders, primary_names, alias_names)
+    return ofac.link_warning(unresolved, "the list")
+
+
 def parse(path: Path, source: str | None = None) -> ParsedList:
     """Read an OFAC advanced XML file (sdn_advanced.xml or cons_advanced.xml) into entries."""
     path = Path(path)
@@ -1095,6 +1132,9 @@ def parse(path: Path, source: str | None = None) -> ParsedList:
     refs = References(path, root)
     refs.check_all(root)
     published = _date_of_issue(path, root)
+    parties = root.find("DistinctParties")
+    if parties is None:
+        raise SourceError(path, "no DistinctParties: not a complete OFAC advanced XML file")
     entries = list(root.iterfind("SanctionsEntries/SanctionsEntry"))
     indexes = Indexes(
         refs,
@@ -1102,30 +1142,8 @@ def parse(path: Path, source: str | None = None) -> ParsedList:
         _group_by(entries, "ProfileID"),
         _group_by(root.iterfind("IDRegDocuments/IDRegDocument"), "IdentityID"),
     )
-    parties = root.find("DistinctParties")
-    if parties is None:
-        raise SourceError(path, "no DistinctParties: not a complete OFAC advanced XML file")
-    builders: dict[str, ofac.EntryBuilder] = {}
-    profile_uid: dict[str, str] = {}
-    seen: dict[str, int] = {}
-    used: set[str] = set()
-    alias_names = ofac.NameIndex(exact=False)
-    for party in parties.iterfind("DistinctParty"):
-        uid = _party_uid(path, party, seen)
-        builders[uid], profile_ids = _build_party(indexes, uid, party, used)
-        profile_uid.update((profile_id, uid) for profile_id in profile_ids)
-        for prop in ("alias", "weakAlias", "previousName"):
-            for name in builders[uid].target.get(prop):
-                alias_names.add(name, uid)
-    _check_all_used(path, indexes.entries, "profile", used, "ProfileID")
-    _check_all_used(path, indexes.documents, "identity", used, "IdentityID")
-    primary_names = ofac.NameIndex(exact=False)
-    for uid, builder in builders.items():
-        for name in builder.target.get("name"):
-            primary_names.add(name, uid)
-    warnings = ofac.link_warning(
-        ofac.resolve_links(builders, primary_names, alias_names), "the list"
-    )
+    builders, profile_uid = _read_parties(indexes, parties)
+    warnings = _resolve_remark_links(builders)
     warnings.extend(_apply_relationships(root, refs, builders, profile_uid))
     lists = {refs.text("List", entry) for entry in entries}
     return ofac.parsed_list(
