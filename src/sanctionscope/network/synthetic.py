@@ -819,7 +819,7 @@ def _ftm_entity(schema: str, entity_id: str, props: dict[str, list[str]]) -> dic
 def _ftm_party(node: Node) -> dict[str, Any]:
     props: dict[str, list[str]] = {"name": [node.caption]}
     if node.country:
-        props["country" if node.schema != "Person" else "nationality"] = [node.country]
+        props["country"] = [node.country]
     if node.founded and node.schema != "Person":
         props["incorporationDate"] = [node.founded.isoformat()]
     if node.sanctioned:
@@ -1097,16 +1097,16 @@ def background_edges_sql(nodes: int, edges: int, seed: int) -> str:
 # --- the public entry point -------------------------------------------------------------------
 
 
-def parse_size(size: str | int) -> tuple[str, Shape, int]:
+def parse_size(size: str | int, planted: str = "small") -> tuple[str, Shape, int]:
     """(label, planted shape, total node count or 0 for a planted-only book)."""
     if isinstance(size, int):
         if size < 50_000:
             raise ValueError(f"a scale book needs at least 50,000 nodes, not {size}")
-        return f"{size}", SHAPES["small"], size
+        return f"{size}", SHAPES[planted], size
     if size in SHAPES:
         return size, SHAPES[size], 0
     if size in SCALE_SIZES:
-        return size, SHAPES["small"], SCALE_SIZES[size]
+        return size, SHAPES[planted], SCALE_SIZES[size]
     raise ValueError(f"unknown size {size!r}: use {sorted(SHAPES) + sorted(SCALE_SIZES)} or an int")
 
 
@@ -1119,16 +1119,18 @@ def generate_book(
     hub_degree: int = 1000,
     write_ftm_json: bool | None = None,
     sanctioned_background: int | None = None,
+    planted: str = "small",
 ) -> Book:
     """Write a book (see the module docstring) into ``directory`` and describe it.
 
     ``size``: ``"tiny"`` (tests), ``"small"`` (quality runs), ``"1M"``, ``"10M"`` or a node
-    count (scale runs: the planted ``small`` book inside a power-law background with five
-    edges per node). ``max_hops`` and ``hub_degree`` define the exposure truth and must match
+    count (scale runs: the ``planted`` book, ``small`` by default, inside a power-law
+    background with five edges per node; about ``sanctioned_background`` background seeds,
+    by default one per 2,000 nodes and at least 2,000). ``max_hops`` and ``hub_degree`` define the exposure truth and must match
     the analysis configuration. FtM JSON and the accounts CSV are written for planted-only
     books unless ``write_ftm_json`` says otherwise.
     """
-    label, shape, total_nodes = parse_size(size)
+    label, shape, total_nodes = parse_size(size, planted)
     directory.mkdir(parents=True, exist_ok=True)
     planter = plant(seed, shape)
     nodes = [planter.nodes[node_id] for node_id in sorted(planter.nodes)]
@@ -1158,7 +1160,7 @@ def generate_book(
         if total_nodes:
             background = total_nodes - len(nodes)
             edge_total = total_nodes * SCALE_EDGES_PER_NODE - len(all_edges)
-            seeds = sanctioned_background or max(1000, total_nodes // 2000)
+            seeds = sanctioned_background or max(2000, total_nodes // 2000)
             node_query += " UNION ALL " + background_nodes_sql(background, seed, seeds)
             edge_query += " UNION ALL " + background_edges_sql(background, edge_total, seed)
         _copy(con, node_query, nodes_path)
@@ -1189,7 +1191,37 @@ def _count(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     return int(row[0]) if row else 0
 
 
-# --- scoring findings against the truth --------------------------------------------------------
+# --- checking tables and scoring findings against the truth --------------------------------------------------------
+
+
+def table_differences(
+    expected: tuple[Path, Path], actual: tuple[Path, Path], limit: int = 5
+) -> list[str]:
+    """Rows of one pair of canonical (nodes, edges) Parquet tables missing from the other, as
+    readable lines (empty when they hold the same rows; edge ids and captions are not compared,
+    nor sanction reasons, which each writer words its own way)."""
+    keys = {
+        "nodes": "id, schema, sanctioned, founded, country",
+        "edges": "source, target, kind, share, amount, currency, date",
+    }
+    problems: list[str] = []
+    con = duckdb.connect()
+    try:
+        for position, table in enumerate(("nodes", "edges")):
+            left, right = expected[position], actual[position]
+            for a, b, label in ((left, right, "only in"), (right, left, "only in")):
+                query = (
+                    f"SELECT {keys[table]} FROM read_parquet('{a}') EXCEPT ALL "
+                    f"SELECT {keys[table]} FROM read_parquet('{b}')"
+                )
+                row = con.execute(f"SELECT count(*) FROM ({query})").fetchone()
+                missing = int(row[0]) if row else 0
+                if missing:
+                    sample = con.execute(f"{query} ORDER BY ALL LIMIT {limit}").fetchall()
+                    problems.append(f"{missing} {table} rows {label} {a}: {sample}")
+    finally:
+        con.close()
+    return problems
 
 
 @dataclass(frozen=True)
