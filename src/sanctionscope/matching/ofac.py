@@ -6,12 +6,14 @@ and Soundex in two ways (the whole name string, and name part by name part) and 
 higher of the two. The details below were fitted on 170 observed (query, result, score) triples
 (../shared/data/external_cases/ofac_sls_observed_scores.tsv); see docs/benchmarks.md:
 
-* Names are compared upper-cased and accent-folded; apostrophes are deleted (O'BRIEN = OBRIEN)
-  and every other punctuation mark, the comma of "PUTIN, Vladimir" included, separates parts.
-  The listed name is compared as written (surname first): "VLADIMIR PUTIN" against
-  "PUTIN, Vladimir" reaches 100 only through the part-by-part technique.
-* Whole string: Jaro-Winkler whose prefix bonus is applied whatever the Jaro value (no 0.7
-  boost threshold), counted over at most 5 leading characters.
+* Names are compared upper-cased and accent-folded.
+* Whole string: the two names as written, punctuation included ("PUTIN, Vladimir" keeps its
+  comma, "AL-QAEDA" its hyphen) and surname first as listed, so "VLADIMIR PUTIN" against
+  "PUTIN, Vladimir" reaches 100 only through the part-by-part technique. Jaro-Winkler whose
+  prefix bonus is applied whatever the Jaro value (no 0.7 boost threshold), counted over at
+  most 5 leading characters.
+* Name parts: apostrophes are deleted (O'BRIEN = OBRIEN) and every other punctuation mark
+  separates parts (BASHIR-UD-DIN = BASHIR UD DIN).
 * Part by part: input parts of one or two letters are ignored (KIM JONG UN = KIM JONG) unless
   nothing else is left; each remaining input part takes its best Jaro-Winkler (prefix up to 6
   characters) over the listed name's parts, a best below 0.5 counts as 0, and the parts are
@@ -57,16 +59,23 @@ class OfacExplanation:
     score: float
 
 
+def _fold_accents(name: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def as_written(name: str) -> str:
+    """Upper-case and fold accents, keeping punctuation; collapse runs of spaces."""
+    return " ".join(_fold_accents(name).upper().split())
+
+
 def normalize_name(name: str) -> str:
     """Upper-case, fold accents, delete apostrophes, turn other punctuation into spaces."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    chars: list[str] = []
-    for char in decomposed:
-        if unicodedata.combining(char):
-            continue
-        if char in "'’`ʼ":
-            continue
-        chars.append(char.upper() if char.isalnum() else " ")
+    chars = [
+        char.upper() if char.isalnum() else " "
+        for char in _fold_accents(name)
+        if char not in "'’`ʼ"
+    ]
     return " ".join("".join(chars).split())
 
 
@@ -132,10 +141,8 @@ def is_retrieved(query_parts: list[str], candidate_parts: list[str]) -> bool:
 
 
 def whole_string_score(query: str, candidate: str) -> float:
-    """Jaro-Winkler of the two whole normalised names."""
-    return winkler_unconditional(
-        normalize_name(query), normalize_name(candidate), WHOLE_STRING_PREFIX
-    )
+    """Jaro-Winkler of the two whole names as written (punctuation kept)."""
+    return winkler_unconditional(as_written(query), as_written(candidate), WHOLE_STRING_PREFIX)
 
 
 def name_part_score(query_parts: list[str], candidate_parts: list[str]) -> float:
