@@ -54,7 +54,7 @@ def test_real_file_counts(real: ParsedList, shared_data: Path) -> None:
     assert real.target_counts() == {"Organization": 293, "Person": 82}
     assert real.schema_counts() == {
         "Address": 407,
-        "Identification": 154,
+        "Identification": 573,  # 570 IDRegDocuments (not passports) and 3 BIK (RU) features
         "Organization": 293,
         "Ownership": 276,
         "Passport": 3,
@@ -591,6 +591,9 @@ def test_small_company_vessel_aircraft(small: ParsedList) -> None:
     assert company.get("incorporationDate") == ["1999"]
     assert company.get("alias") == ["АКМЕ"]  # Cyrillic kept as written
     assert "Tax ID No. 7702070139 (Russia): issued by FNS" in company.get("notes")
+    (tax,) = related_of(entries["200"], "Identification")  # who issued it: beyond taxNumber
+    assert (tax.get("type"), tax.get("number")) == (["Tax ID No."], ["7702070139"])
+    assert (tax.get("country"), tax.get("holder")) == (["ru"], ["ofac-200"])
     (sanction,) = related_of(entries["200"], "Sanction")
     assert sanction.get("summary") == [
         "Secondary sanctions risk: Section 1(b) of Executive Order 13224"

@@ -36,6 +36,10 @@ legacy XML prints as an id (``Website``, ``SWIFT/BIC``, ``Executive Order 13662 
 Determination - Subject to Directive 2``...) are read by the legacy remark interpreter
 (:func:`.us_ofac_csv.interpret_remark`), so they land on the same properties; dates
 (DatePeriod), countries (VersionLocation) and addresses are read from their structure.
+IDRegDocuments become Passport or Identification entities; a number that FtM also has a
+property for (taxNumber, registrationNumber, leiCode... with innCode / ogrnCode for Russian
+numbers) goes to that property and, unlike in the legacy formats, to an Identification too,
+which keeps the issuing country and dates.
 
 Dataset name: ``us_ofac_sdn`` when every SanctionsEntry is on the "SDN List", ``us_ofac_cons``
 as soon as one is on another list (Consolidated, SSI, FSE, NS-PLC, CAPTA...). A file without
@@ -777,12 +781,32 @@ def _apply_document(party: Party, doc: etree._Element) -> None:
         code = country.code if country is not None else None
         document = ofac.Document(kind, number, code, dates.get("issued"), dates.get("expires"))
         placed = ofac.add_document(builder, document)
+        if ofac.IDENTIFIER_KINDS[kind].prop is not None:
+            _add_identification(builder, document)
         other_dates = set(dates) - {"issued", "expires"}
         if not placed or (country is not None and code is None) or other_dates:
             party.note(text)
     else:
         ofac.apply_remark(builder, interpret_remark(text))
     _note_document_extras(party, doc, text, country)
+
+
+def _add_identification(builder: ofac.EntryBuilder, document: ofac.Document) -> None:
+    """An Identification entity for a number that also went to its own property (tax,
+    registration, LEI...): the property cannot say who issued it or when. The legacy
+    formats, which print these numbers without structure, make only the property."""
+    if not builder.target.schema.is_a("LegalEntity"):
+        return
+    doc = make_entity(
+        "Identification", ofac.ID_PREFIX, builder.record_id, document.kind, document.number
+    )
+    ofac.put(doc, "holder", builder.target.id)
+    doc.add("type", document.kind)
+    doc.add("number", document.number)
+    ofac.put(doc, "country", document.country)
+    ofac.put(doc, "startDate", document.issued)
+    ofac.put(doc, "endDate", document.expires)
+    builder.relate(doc)
 
 
 def _note_document_extras(
