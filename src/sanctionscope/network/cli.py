@@ -247,7 +247,8 @@ def _add_path_nodes(con: Any, hood: Any, must_show: set[str], radius: int) -> No
         ids = list(hood.nodes)
         rows = con.execute(
             f"""
-            SELECT e.id, s.id, t.id, e.kind FROM g_edges e
+            SELECT coalesce(r.id, ''), s.id, t.id, CAST(e.kind AS VARCHAR) FROM g_edges e
+        JOIN edges_rn r ON r.rn = e.rn
             JOIN g_nodes s ON s.ix = e.src JOIN g_nodes t ON t.ix = e.dst
             WHERE s.id IN ({placeholders}) AND t.id IN ({placeholders})
             """,

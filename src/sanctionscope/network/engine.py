@@ -21,7 +21,13 @@ from sanctionscope.network.model import EDGE_KINDS, InputError, connect, load_pa
 from sanctionscope.network.ownership import BlockedProof, Chain, run_ownership_rule
 from sanctionscope.network.prepare import ErrorLog, encode_edges, encode_nodes
 from sanctionscope.network.readers import read_csv_dir, read_ftm_file
-from sanctionscope.network.result import STATUS_RANK, AnalysisResult, Finding, PathStep
+from sanctionscope.network.result import (
+    STATUS_RANK,
+    AnalysisResult,
+    Finding,
+    FindingList,
+    PathStep,
+)
 from sanctionscope.network.typologies import TypologyHit, run_typologies
 
 
@@ -117,11 +123,14 @@ def analyze_connection(
     """Analyse tables ``nodes`` and ``edges`` of a DuckDB connection."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
+    cpu_clock = [time.process_time()]
 
     def lap(name: str) -> None:
         nonlocal clock
         now = time.perf_counter()
         timings[f"seconds_{name}"] = round(now - clock, 3)
+        timings[f"cpu_{name}"] = round(time.process_time() - cpu_clock[0], 3)
+        cpu_clock[0] = time.process_time()
         clock = now
 
     log = ErrorLog(config.max_errors_per_kind)
@@ -159,26 +168,35 @@ def analyze_connection(
 
 
 class Names:
-    """Ids and captions of the nodes a result mentions, fetched in one join."""
+    """Ids and captions of the nodes a result mentions, fetched in one join, kept as arrays."""
 
     def __init__(self, con: Any, ixs: np.ndarray[Any, Any]) -> None:
-        wanted = np.unique(ixs[ixs >= 0]).astype(np.int64)
-        con.register("_wanted", {"ix": wanted})
+        self.keys = np.unique(ixs[ixs >= 0]).astype(np.int64)
+        con.register("_wanted", {"ix": self.keys})
         rows = con.execute(
-            "SELECT n.ix, n.id, n.caption, n.sanction_reason FROM g_nodes n "
-            "JOIN _wanted w ON n.ix = w.ix"
-        ).fetchall()
+            "SELECT w.ix, n.id, coalesce(n.caption, n.id) AS caption FROM _wanted w "
+            "JOIN g_nodes n ON n.ix = w.ix ORDER BY w.ix"
+        ).fetchnumpy()
         con.unregister("_wanted")
-        self.ids = {ix: node_id for ix, node_id, _, _ in rows}
-        self.captions = {ix: caption or node_id for ix, node_id, caption, _ in rows}
-        self.reasons = {ix: reason for ix, _, _, reason in rows}
+        self.id_array = np.asarray(rows["id"], dtype=object)
+        self.caption_array = np.asarray(rows["caption"], dtype=object)
+
+    def _at(self, ix: int) -> int:
+        return int(np.searchsorted(self.keys, ix))
+
+    def id(self, ix: int) -> str:
+        return str(self.id_array[self._at(ix)])
+
+    def caption(self, ix: int) -> str:
+        return str(self.caption_array[self._at(ix)])
 
     def label(self, ix: int) -> str:
-        return f"{self.captions[ix]} ({self.ids[ix]})"
+        at = self._at(ix)
+        return f"{self.caption_array[at]} ({self.id_array[at]})"
 
 
 def chain_path(names: Names, chain: Chain) -> list[PathStep]:
-    return [{"node": names.ids[ix], "edge": kind} for ix, kind in chain]
+    return [{"node": names.id(ix), "edge": kind} for ix, kind in chain]
 
 
 def assemble(
@@ -187,7 +205,7 @@ def assemble(
     blocked: Mapping[int, BlockedProof],
     exposure: ExposureResult,
     hits: Sequence[TypologyHit],
-) -> list[Finding]:
+) -> FindingList:
     mentioned = [
         exposure.path_nodes.ravel(),
         np.fromiter(blocked, dtype=np.int64, count=len(blocked)),
@@ -198,17 +216,31 @@ def assemble(
         for _, _, chain in proof.controllers:
             mentioned.append(np.array([ix for ix, _ in chain], dtype=np.int64))
     for hit in hits:
-        mentioned.append(
-            np.array([hit.ix, *(ix for p in hit.paths for ix, _ in p)], dtype=np.int64)
-        )
-    names = Names(con, np.concatenate(mentioned) if mentioned else np.array([], dtype=np.int64))
-    findings: dict[int, Finding] = {}
+        chain_ixs = [hit.ix, *(ix for p in hit.paths for ix, _ in p), *hit.refs.values()]
+        mentioned.append(np.array(chain_ixs, dtype=np.int64))
+    names = Names(con, np.concatenate(mentioned))
+    rich: dict[int, Finding] = {}
     for ix, proof in blocked.items():
-        findings[ix] = blocked_finding(names, config, proof)
+        rich[ix] = blocked_finding(names, config, proof)
     for hit in hits:
-        merge(findings, names, hit)
-    exposure_findings(findings, names, config, exposure)
-    return sorted(findings.values(), key=lambda f: (STATUS_RANK[f.status], -f.score, f.id))
+        merge(rich, names, hit, config.typology.max_paths)
+    # Exposure of entities that already have a finding is added to it; the others stay
+    # columnar and become Finding objects only when read.
+    rich_ix = np.fromiter(rich, dtype=np.int64, count=len(rich))
+    in_rich = np.isin(exposure.nodes, rich_ix)
+    for row in np.flatnonzero(in_rich):
+        finding = exposure_finding(names, config, exposure, int(row))
+        existing = rich[int(exposure.nodes[row])]
+        existing.reasons.extend(finding.reasons)
+        existing.paths.extend(p for p in finding.paths if p not in existing.paths)
+    ordered = sorted(rich.values(), key=lambda f: (STATUS_RANK[f.status], -f.score, f.id))
+    rest = np.flatnonzero(~in_rich)
+    rest = rest[np.lexsort((exposure.nodes[rest], -exposure.scores[rest]))]
+
+    def make(i: int) -> Finding:
+        return exposure_finding(names, config, exposure, int(rest[i]))
+
+    return FindingList(ordered, len(rest), make)
 
 
 def blocked_finding(names: Names, config: AnalysisConfig, proof: BlockedProof) -> Finding:
@@ -234,17 +266,17 @@ def blocked_finding(names: Names, config: AnalysisConfig, proof: BlockedProof) -
         )
         if len(paths) < config.typology.max_paths:
             paths.append(chain_path(names, chain))
-    return Finding(names.ids[ix], names.captions[ix], "blocked_by_ownership", 1.0, reasons, paths)
+    return Finding(names.id(ix), names.caption(ix), "blocked_by_ownership", 1.0, reasons, paths)
 
 
-def merge(findings: dict[int, Finding], names: Names, hit: TypologyHit) -> None:
+def merge(findings: dict[int, Finding], names: Names, hit: TypologyHit, max_paths: int) -> None:
     paths = [chain_path(names, p) for p in hit.paths]
     reason = f"{hit.typology}: {hit.explanation.format(**_labels(names, hit))}"
     existing = findings.get(hit.ix)
     if existing is None:
         findings[hit.ix] = Finding(
-            names.ids[hit.ix],
-            names.captions[hit.ix],
+            names.id(hit.ix),
+            names.caption(hit.ix),
             "typology",
             hit.score,
             [reason],
@@ -253,7 +285,9 @@ def merge(findings: dict[int, Finding], names: Names, hit: TypologyHit) -> None:
         )
         return
     existing.reasons.append(reason)
-    existing.paths.extend(p for p in paths if p not in existing.paths)
+    for path in paths:
+        if path not in existing.paths and len(existing.paths) < max_paths:
+            existing.paths.append(path)
     if hit.typology not in existing.typologies:
         existing.typologies.append(hit.typology)
     if existing.status == "typology":
@@ -264,37 +298,28 @@ def _labels(names: Names, hit: TypologyHit) -> dict[str, str]:
     return {key: names.label(ix) for key, ix in hit.refs.items()}
 
 
-def exposure_findings(
-    findings: dict[int, Finding], names: Names, config: AnalysisConfig, exposure: ExposureResult
-) -> None:
-    for row in range(len(exposure.nodes)):
-        ix = int(exposure.nodes[row])
-        steps = [
-            (int(n), int(k))
-            for n, k in zip(exposure.path_nodes[row], exposure.path_kinds[row], strict=True)
-            if n >= 0
-        ]
-        seed = steps[-1][0]
-        path: list[PathStep] = [
-            {"node": names.ids[n], "edge": EDGE_KINDS[k] if k >= 0 else None} for n, k in steps
-        ]
-        score = float(exposure.scores[row])
-        kinds = ", ".join(EDGE_KINDS[k] for _, k in steps[1:])
-        reason = (
-            f"exposed to {names.label(seed)} over {len(steps) - 1} hop(s) ({kinds}); "
-            f"score {score:.3f}"
+def exposure_finding(
+    names: Names, config: AnalysisConfig, exposure: ExposureResult, row: int
+) -> Finding:
+    ix = int(exposure.nodes[row])
+    steps = [
+        (int(n), int(k))
+        for n, k in zip(exposure.path_nodes[row], exposure.path_kinds[row], strict=True)
+        if n >= 0
+    ]
+    seed = steps[-1][0]
+    path: list[PathStep] = [
+        {"node": names.id(n), "edge": EDGE_KINDS[k] if k >= 0 else None} for n, k in steps
+    ]
+    score = float(exposure.scores[row])
+    kinds = ", ".join(EDGE_KINDS[k] for _, k in steps[1:])
+    reason = (
+        f"exposed to {names.label(seed)} over {len(steps) - 1} hop(s) ({kinds}); score {score:.3f}"
+    )
+    if exposure.hubs[row]:
+        reason += (
+            f"; hub with {int(exposure.degree[row])} neighbours (> {config.hub_degree}): "
+            "paths are not followed through it and its score is multiplied by "
+            f"{config.hub_penalty:g}"
         )
-        if exposure.hubs[row]:
-            reason += (
-                f"; hub with {int(exposure.degree[row])} neighbours (> {config.hub_degree}): "
-                f"paths are not followed through it and its score is multiplied by {config.hub_penalty:g}"
-            )
-        existing = findings.get(ix)
-        if existing is None:
-            findings[ix] = Finding(
-                names.ids[ix], names.captions[ix], "exposed", score, [reason], [path]
-            )
-        else:
-            existing.reasons.append(reason)
-            if path not in existing.paths:
-                existing.paths.append(path)
+    return Finding(names.id(ix), names.caption(ix), "exposed", score, [reason], [path])

@@ -2,10 +2,11 @@
 
 Edges are undirected for exposure (paying a sanctioned party exposes you as much as being paid
 by one) and each kind has a weight; a path scores the product of its weights and an entity the
-best of its paths (a max-product Bellman-Ford bounded to ``max_hops`` rounds). Parallel edges
-between two entities are first collapsed to the strongest (a DuckDB GROUP BY), then the
-rounds run on a SciPy CSR adjacency in memory: each round relaxes only the edges out of the
-entities whose score improved in the previous round (the frontier).
+best of its paths (a max-product Bellman-Ford bounded to ``max_hops`` rounds). The weights are
+computed in SQL, the rounds run in memory on NumPy edge arrays: each round relaxes only the
+edges out of the entities whose score improved in the previous round (the frontier). In join
+terms a round is ``frontier JOIN edges ON src GROUP BY dst max(score * w)``: the same plan
+runs on DuckDB or Spark when the arrays do not fit in memory.
 
 Hubs (more than ``hub_degree`` distinct neighbours, e.g. a large clearing bank) are reached
 but never expanded through, unless sanctioned themselves; their own score is down-weighted
@@ -19,7 +20,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.sparse import csr_matrix
 
 from sanctionscope.network.config import AnalysisConfig
 from sanctionscope.network.model import EDGE_KINDS
@@ -57,37 +57,59 @@ def weight_sql(config: AnalysisConfig) -> str:
     return "CASE kind " + " ".join(cases) + " ELSE 0 END"
 
 
-def collapse_pairs(con: Any, config: AnalysisConfig) -> dict[str, Any]:
-    """Undirected entity pairs with the strongest edge between them: a, b, w, kind_code."""
+def edge_arrays(con: Any, config: AnalysisConfig) -> dict[str, Any]:
+    """src, dst, kind_code and exposure weight of every edge with a positive weight."""
     result: dict[str, Any] = con.execute(
         f"""
-        SELECT least(src, dst) AS a, greatest(src, dst) AS b,
-               CAST(max(w) AS FLOAT) AS w, arg_max(kind_code, w) AS kind_code
-        FROM (SELECT src, dst, kind_code, {weight_sql(config)} AS w FROM g_edges)
-        WHERE w > 0
-        GROUP BY 1, 2
+        SELECT src, dst, kind_code, w FROM (
+            SELECT src, dst, CAST(enum_code(kind) AS UTINYINT) AS kind_code,
+                   CAST({weight_sql(config)} AS FLOAT) AS w
+            FROM g_edges
+        ) WHERE w > 0
         """
     ).fetchnumpy()
     return result
 
 
+def distinct_degree(con: Any, candidates: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Distinct neighbours of each candidate (parallel edges, e.g. many payments, count once)."""
+    if len(candidates) == 0:
+        return np.zeros(0, dtype=np.int64)
+    con.register("_hub_candidates", {"ix": candidates.astype(np.int32)})
+    rows = con.execute(
+        """
+        SELECT ix, count(DISTINCT other) FROM (
+            SELECT c.ix, e.dst AS other FROM g_edges e JOIN _hub_candidates c ON e.src = c.ix
+            UNION ALL
+            SELECT c.ix, e.src FROM g_edges e JOIN _hub_candidates c ON e.dst = c.ix
+        ) GROUP BY ix
+        """
+    ).fetchall()
+    con.unregister("_hub_candidates")
+    found = dict(rows)
+    return np.array([found.get(int(ix), 0) for ix in candidates], dtype=np.int64)
+
+
 def run_exposure(
     con: Any, config: AnalysisConfig, n_nodes: int, seeds: NDArray[np.bool_]
 ) -> ExposureResult:
-    pairs = collapse_pairs(con, config)
-    a = np.asarray(pairs["a"], dtype=np.int32)
-    b = np.asarray(pairs["b"], dtype=np.int32)
-    w = np.asarray(pairs["w"], dtype=np.float32)
-    kind = np.asarray(pairs["kind_code"], dtype=np.int16)
-    del pairs
-    degree = np.bincount(a, minlength=n_nodes) + np.bincount(b, minlength=n_nodes)
+    arrays = edge_arrays(con, config)
+    src = np.asarray(arrays["src"], dtype=np.int32)
+    dst = np.asarray(arrays["dst"], dtype=np.int32)
+    w = np.asarray(arrays["w"], dtype=np.float32)
+    kind = np.asarray(arrays["kind_code"], dtype=np.int16)
+    del arrays
+    # Incident edges bound the distinct neighbours from above: only nodes above the hub
+    # degree by that bound need the exact (distinct) count.
+    degree = np.bincount(src, minlength=n_nodes) + np.bincount(dst, minlength=n_nodes)
+    candidates = np.flatnonzero(degree > config.hub_degree)
+    degree[candidates] = distinct_degree(con, candidates)
     hub = degree > config.hub_degree
-    adjacency = _adjacency(a, b, n_nodes)
-    scores, preds = _relax(adjacency, w, seeds, ~hub | seeds, config.max_hops)
+    scores, preds = _relax(src, dst, w, seeds, ~hub | seeds, config.max_hops)
     final = scores[-1].copy()
     final[hub & ~seeds] *= config.hub_penalty
-    exposed = np.nonzero((final > 0) & ~seeds & (final >= config.min_score))[0]
-    path_nodes, path_kinds = _paths(exposed, preds, a, b, kind)
+    exposed = np.flatnonzero((final > 0) & ~seeds & (final >= config.min_score))
+    path_nodes, path_kinds = _paths(exposed, preds, src, dst, kind)
     return ExposureResult(
         nodes=exposed.astype(np.int64),
         scores=final[exposed],
@@ -98,75 +120,63 @@ def run_exposure(
     )
 
 
-def _adjacency(a: NDArray[np.int32], b: NDArray[np.int32], n: int) -> csr_matrix:
-    """CSR over both directions; the stored value is the pair's index (+1, kept non-zero)."""
-    pair = np.arange(1, len(a) + 1, dtype=np.int64)
-    return csr_matrix(
-        (np.concatenate([pair, pair]), (np.concatenate([a, b]), np.concatenate([b, a]))),
-        shape=(n, n),
-    )
-
-
 def _relax(
-    adjacency: csr_matrix,
+    src: NDArray[np.int32],
+    dst: NDArray[np.int32],
     w: NDArray[np.float32],
     seeds: NDArray[np.bool_],
     expandable: NDArray[np.bool_],
     max_hops: int,
 ) -> tuple[list[NDArray[np.float32]], list[NDArray[np.int64]]]:
-    """Scores and predecessor pairs after 0..max_hops rounds (one array per round)."""
+    """Scores and predecessor edges after 0..max_hops rounds (one array per round).
+
+    Each round relaxes, in both directions, only the edges leaving a node whose score
+    improved in the previous round (the frontier) and that may be expanded (not a hub).
+    """
     n = len(seeds)
     score = np.where(seeds, 1.0, 0.0).astype(np.float32)
     pred = np.full(n, -1, dtype=np.int64)
     scores, preds = [score], [pred]
-    frontier = np.nonzero(seeds)[0]
-    indptr, indices, data = adjacency.indptr, adjacency.indices, adjacency.data
+    frontier = seeds & expandable
     for _ in range(max_hops):
-        frontier = frontier[expandable[frontier]]
-        if len(frontier) == 0:
-            scores.append(score)
-            preds.append(pred)
-            continue
-        starts = indptr[frontier]
-        counts = indptr[frontier + 1] - starts
-        total = int(counts.sum())
-        offsets = np.repeat(starts - np.cumsum(counts) + counts, counts)
-        positions = offsets + np.arange(total)
-        origin = np.repeat(frontier, counts)
-        target = indices[positions]
-        pair = data[positions] - 1
-        candidate = score[origin] * w[pair]
         new_score = score.copy()
-        np.maximum.at(new_score, target, candidate)
+        moves = []
+        for u, v in ((src, dst), (dst, src)):
+            active = np.flatnonzero(frontier[u])
+            target = v[active]
+            candidate = score[u[active]] * w[active]
+            np.maximum.at(new_score, target, candidate)
+            moves.append((active, target, candidate))
         improved = new_score > score
-        winners = improved[target] & (candidate == new_score[target])
         new_pred = pred.copy()
-        new_pred[target[winners]] = pair[winners]
+        for active, target, candidate in moves:
+            winners = improved[target] & (candidate == new_score[target])
+            new_pred[target[winners]] = active[winners]
         score, pred = new_score, new_pred
         scores.append(score)
         preds.append(pred)
-        frontier = np.nonzero(improved)[0]
+        frontier = improved & expandable
     return scores, preds
 
 
 def _paths(
     nodes: NDArray[np.int64],
     preds: list[NDArray[np.int64]],
-    a: NDArray[np.int32],
-    b: NDArray[np.int32],
+    src: NDArray[np.int32],
+    dst: NDArray[np.int32],
     kind: NDArray[np.int16],
 ) -> tuple[NDArray[np.int64], NDArray[np.int16]]:
-    """Walk back from each node along the recorded predecessor pairs to a sanctioned node."""
+    """Walk back from each node along the recorded predecessor edges to a sanctioned node."""
     hops = len(preds) - 1
     path_nodes = np.full((len(nodes), hops + 1), -1, dtype=np.int64)
     path_kinds = np.full((len(nodes), hops + 1), -1, dtype=np.int16)
     current = nodes.copy()
     path_nodes[:, 0] = current
     for step, rnd in enumerate(range(hops, 0, -1), start=1):
-        pair = preds[rnd][np.maximum(current, 0)]
-        live = (current >= 0) & (pair >= 0)
-        safe = np.where(live, pair, 0)
-        other = np.where(a[safe] == current, b[safe], a[safe]).astype(np.int64)
+        edge = preds[rnd][np.maximum(current, 0)]
+        live = (current >= 0) & (edge >= 0)
+        safe = np.where(live, edge, 0)
+        other = np.where(src[safe] == current, dst[safe], src[safe]).astype(np.int64)
         current = np.where(live, other, -1)
         path_nodes[:, step] = current
         path_kinds[:, step] = np.where(live, kind[safe], -1)

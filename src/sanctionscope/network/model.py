@@ -114,24 +114,34 @@ def create_tables(con: Any, nodes: str = "nodes", edges: str = "edges") -> None:
 
 
 def load_parquet(con: Any, nodes_parquet: Path, edges_parquet: Path) -> None:
-    """Read the two Parquet files into tables ``nodes`` and ``edges`` with the canonical types."""
+    """Views ``nodes`` and ``edges`` over the two Parquet files, with the canonical types.
+
+    Views, not tables: the analysis reads each file about once, straight into its encoded
+    tables, and a 50-million-edge file is never copied whole. ``nodes_rn`` and ``edges_rn``
+    add ``rn``, the row number in the file, by which errors and duplicates are told apart.
+    """
     for path in (nodes_parquet, edges_parquet):
         if not Path(path).is_file():
             raise FileNotFoundError(f"{path}: no such Parquet file")
-    node_present = _parquet_columns(con, nodes_parquet)
-    edge_present = _parquet_columns(con, edges_parquet)
-    node_cols = ", ".join(
-        _cast_column(nodes_parquet, node_present, c, NODE_TYPES[c]) for c in NODE_COLUMNS
-    )
-    edge_cols = ", ".join(
-        _cast_column(edges_parquet, edge_present, c, EDGE_TYPES[c]) for c in EDGE_COLUMNS
-    )
-    con.execute(
-        f"CREATE TABLE nodes AS SELECT {node_cols} FROM read_parquet(?)", [str(nodes_parquet)]
-    )
-    con.execute(
-        f"CREATE TABLE edges AS SELECT {edge_cols} FROM read_parquet(?)", [str(edges_parquet)]
-    )
+    for name, path, columns, types in (
+        ("nodes", nodes_parquet, NODE_COLUMNS, NODE_TYPES),
+        ("edges", edges_parquet, EDGE_COLUMNS, EDGE_TYPES),
+    ):
+        present = _parquet_columns(con, path)
+        select = ", ".join(_cast_column(path, present, c, types[c]) for c in columns)
+        source = f"read_parquet('{_quote(path)}', file_row_number = true)"
+        con.execute(
+            f"CREATE OR REPLACE VIEW {name}_rn AS SELECT {select}, file_row_number AS rn FROM {source}"
+        )
+        con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {', '.join(columns)} FROM {name}_rn")
+
+
+def add_row_numbers(con: Any) -> None:
+    """Views ``nodes_rn``/``edges_rn`` over tables ``nodes``/``edges`` (when not from Parquet)."""
+    views = {row[0] for row in con.execute("SELECT view_name FROM duckdb_views()").fetchall()}
+    for name in ("nodes", "edges"):
+        if f"{name}_rn" not in views:
+            con.execute(f"CREATE OR REPLACE VIEW {name}_rn AS SELECT *, rowid AS rn FROM {name}")
 
 
 NODE_TYPES = {

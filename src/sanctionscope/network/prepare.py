@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sanctionscope.network.model import EDGE_KINDS, InputError
+from sanctionscope.network.model import EDGE_KINDS, InputError, add_row_numbers
 
 KIND_CODE = {kind: code for code, kind in enumerate(EDGE_KINDS)}
-_KIND_CASE = "CASE kind " + " ".join(f"WHEN '{k}' THEN {c}" for k, c in KIND_CODE.items()) + " END"
+_KIND_ENUM = "ENUM(" + ", ".join(f"'{k}'" for k in EDGE_KINDS) + ")"
 
 
 class ErrorLog:
@@ -31,14 +31,22 @@ class ErrorLog:
         if seen < self.limit:
             self.items.append(error)
 
-    def add_query(self, con: Any, kind: str, sql: str, message: str) -> int:
-        """Report the rows of ``sql`` (columns: record, detail); returns how many there were."""
-        total = int(con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0])
-        if total == 0:
+    def add_query(
+        self, con: Any, kind: str, sql: str, message: str, count_sql: str | None = None
+    ) -> int:
+        """Report the rows of ``sql`` (columns: record, detail); returns how many there were.
+
+        ``count_sql`` counts them more cheaply (e.g. without the join that fetches ids).
+        """
+        if count_sql is not None and not con.execute(count_sql).fetchone()[0]:
             return 0
-        for record, detail in con.execute(f"{sql} LIMIT {self.limit}").fetchall():
+        rows = con.execute(f"SELECT *, count(*) OVER () FROM ({sql}) LIMIT {self.limit}").fetchall()
+        if not rows:
+            return 0
+        total = int(rows[0][-1])
+        for record, detail, _total in rows:
             self.add(InputError(kind, message.format(record=record, detail=detail), record))
-        self.counts[kind] = self.counts.get(kind, 0) + total - min(total, self.limit)
+        self.counts[kind] = self.counts.get(kind, 0) + total - len(rows)
         return total
 
     def finish(self) -> list[InputError]:
@@ -54,42 +62,64 @@ class ErrorLog:
 
 
 def encode_nodes(con: Any, log: ErrorLog) -> int:
+    add_row_numbers(con)
+    total, distinct, missing = con.execute(
+        "SELECT count(*), count(DISTINCT id), count(*) - count(id) FROM nodes_rn"
+    ).fetchone()
+    if missing:
+        log.add(InputError("parse_error", f"{missing} node row(s) without an id were left out"))
+    if total - missing == distinct:
+        # Ids are unique (the usual case): the row number is the dense integer id.
+        con.execute(
+            """
+            CREATE OR REPLACE TABLE g_nodes AS
+            SELECT CAST(row_number() OVER (ORDER BY rn) - 1 AS INTEGER) AS ix,
+                   id, schema, caption, coalesce(sanctioned, FALSE) AS sanctioned,
+                   sanction_reason, founded, country
+            FROM nodes_rn WHERE id IS NOT NULL
+            """
+            if missing
+            else """
+            CREATE OR REPLACE TABLE g_nodes AS
+            SELECT CAST(rn AS INTEGER) AS ix, id, schema, caption,
+                   coalesce(sanctioned, FALSE) AS sanctioned, sanction_reason, founded, country
+            FROM nodes_rn
+            """
+        )
+        return int(distinct)
     log.add_query(
         con,
         "duplicate_node",
         "SELECT id, count(*) FROM nodes WHERE id IS NOT NULL GROUP BY id HAVING count(*) > 1",
         "node {record} appears {detail} times; one node kept (sanctioned if any copy is)",
     )
-    log.add_query(
-        con,
-        "parse_error",
-        "SELECT NULL, count(*) FROM nodes WHERE id IS NULL HAVING count(*) > 0",
-        "{detail} node row(s) without an id were left out",
-    )
     con.execute(
         """
         CREATE OR REPLACE TABLE g_nodes AS
-        SELECT CAST(row_number() OVER () - 1 AS INTEGER) AS ix, *
+        SELECT CAST(row_number() OVER (ORDER BY first_rn) - 1 AS INTEGER) AS ix,
+               id, schema, caption, sanctioned, sanction_reason, founded, country
         FROM (
-            SELECT id, first(schema) AS schema, first(caption) AS caption,
+            SELECT id, min(rn) AS first_rn, arg_min(schema, rn) AS schema,
+                   arg_min(caption, rn) AS caption,
                    bool_or(coalesce(sanctioned, FALSE)) AS sanctioned,
                    string_agg(DISTINCT sanction_reason, '; ') AS sanction_reason,
-                   min(founded) AS founded, first(country) AS country
-            FROM nodes WHERE id IS NOT NULL GROUP BY id
+                   min(founded) AS founded, arg_min(country, rn) AS country
+            FROM nodes_rn WHERE id IS NOT NULL GROUP BY id
         )
         """
     )
-    return int(con.execute("SELECT count(*) FROM g_nodes").fetchone()[0])
+    return int(distinct)
 
 
 def encode_edges(con: Any, log: ErrorLog) -> int:
+    # Ids are kept as a 64-bit hash here (cheap to group); a duplicate by hash is confirmed
+    # on the real ids before anything is dropped.
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE e_raw AS
-        SELECT row_number() OVER () AS rn, e.id, e.source, e.target, e.kind,
-               CAST({_KIND_CASE} AS UTINYINT) AS kind_code,
-               e.share, e.amount, e.currency, e.date, s.ix AS src, t.ix AS dst
-        FROM edges e
+        SELECT e.rn, hash(e.id) AS h, s.ix AS src, t.ix AS dst,
+               TRY_CAST(e.kind AS {_KIND_ENUM}) AS kind, e.share, e.amount, e.currency, e.date
+        FROM edges_rn e
         LEFT JOIN g_nodes s ON e.source = s.id
         LEFT JOIN g_nodes t ON e.target = t.id
         """
@@ -97,36 +127,50 @@ def encode_edges(con: Any, log: ErrorLog) -> int:
     log.add_query(
         con,
         "dangling_reference",
-        "SELECT id, CASE WHEN src IS NULL THEN source ELSE target END FROM e_raw "
-        "WHERE src IS NULL OR dst IS NULL",
+        "SELECT e.id, CASE WHEN r.src IS NULL THEN e.source ELSE e.target END "
+        "FROM e_raw r JOIN edges_rn e ON e.rn = r.rn WHERE r.src IS NULL OR r.dst IS NULL",
         "edge {record} refers to {detail}, which is not a node; the edge was left out",
+        "SELECT count(*) FROM e_raw WHERE src IS NULL OR dst IS NULL",
     )
     log.add_query(
         con,
         "unknown_kind",
-        "SELECT id, kind FROM e_raw WHERE kind_code IS NULL",
+        "SELECT e.id, e.kind FROM e_raw r JOIN edges_rn e ON e.rn = r.rn WHERE r.kind IS NULL",
         "edge {record} has unknown kind {detail!r}; the edge was left out",
+        "SELECT count(*) FROM e_raw WHERE kind IS NULL",
     )
     log.add_query(
         con,
         "self_reference",
-        "SELECT id, kind FROM e_raw WHERE src = dst",
+        "SELECT e.id, e.kind FROM e_raw r JOIN edges_rn e ON e.rn = r.rn WHERE r.src = r.dst",
         "{detail} edge {record} links an entity to itself; the edge was left out",
+        "SELECT count(*) FROM e_raw WHERE src = dst",
     )
     log.add_query(
         con,
         "share_out_of_range",
-        "SELECT id, share FROM e_raw WHERE kind = 'ownership' AND (share > 100 OR share < 0)",
+        "SELECT e.id, e.share FROM e_raw r JOIN edges_rn e ON e.rn = r.rn "
+        "WHERE r.kind = 'ownership' AND (r.share > 100 OR r.share < 0)",
         "ownership {record} has share {detail} %, outside 0..100; kept as a link without a share",
+        "SELECT count(*) FROM e_raw WHERE kind = 'ownership' AND (share > 100 OR share < 0)",
     )
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE dup_ids AS "
-        "SELECT id, min(rn) AS keep FROM e_raw WHERE id IS NOT NULL GROUP BY id HAVING count(*) > 1"
+        """
+        CREATE OR REPLACE TEMP TABLE dup_rows AS
+        WITH suspects AS (
+            SELECT r.rn, e.id FROM e_raw r
+            JOIN (SELECT h FROM e_raw GROUP BY h HAVING count(*) > 1) d ON r.h = d.h
+            JOIN edges_rn e ON e.rn = r.rn
+        )
+        SELECT rn, id, first(rn) OVER w AS keep_rn, row_number() OVER w AS k
+        FROM suspects WHERE id IS NOT NULL
+        WINDOW w AS (PARTITION BY id ORDER BY rn)
+        """
     )
     log.add_query(
         con,
         "duplicate_edge",
-        "SELECT d.id, count(*) FROM e_raw e JOIN dup_ids d ON e.id = d.id GROUP BY d.id",
+        "SELECT id, count(*) FROM dup_rows GROUP BY id",
         "edge id {record} appears {detail} times; the first was kept",
     )
     # Two ownership records of the same owner, asset and share under different ids are the
@@ -134,8 +178,8 @@ def encode_edges(con: Any, log: ErrorLog) -> int:
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE dup_own AS
-        SELECT rn, id, keep_id FROM (
-            SELECT rn, id, first(id) OVER w AS keep_id, row_number() OVER w AS k
+        SELECT rn, keep_rn FROM (
+            SELECT rn, first(rn) OVER w AS keep_rn, row_number() OVER w AS k
             FROM e_raw WHERE kind = 'ownership' AND src IS NOT NULL AND dst IS NOT NULL
             WINDOW w AS (PARTITION BY src, dst, share ORDER BY rn)
         ) WHERE k > 1
@@ -144,25 +188,25 @@ def encode_edges(con: Any, log: ErrorLog) -> int:
     log.add_query(
         con,
         "duplicate_edge",
-        "SELECT id, keep_id FROM dup_own",
+        "SELECT a.id, b.id FROM dup_own d JOIN edges_rn a ON a.rn = d.rn "
+        "JOIN edges_rn b ON b.rn = d.keep_rn",
         "ownership {record} repeats {detail} (same owner, asset and share); counted once",
+        "SELECT count(*) FROM dup_own",
     )
+    # Few rows are bad: delete them in place rather than copy millions of good ones.
     con.execute(
         """
-        CREATE OR REPLACE TABLE g_edges AS
-        SELECT e.id, CAST(e.src AS INTEGER) AS src, CAST(e.dst AS INTEGER) AS dst, e.kind,
-               e.kind_code,
-               CASE WHEN e.kind = 'ownership' AND e.share BETWEEN 0 AND 100 THEN e.share END
-                   AS share,
-               e.amount, e.currency, e.date
-        FROM e_raw e
-        LEFT JOIN dup_ids d ON e.id = d.id
-        WHERE e.src IS NOT NULL AND e.dst IS NOT NULL AND e.kind_code IS NOT NULL
-          AND e.src <> e.dst AND (d.id IS NULL OR e.rn = d.keep)
-          AND e.rn NOT IN (SELECT rn FROM dup_own)
+        DELETE FROM e_raw
+        WHERE src IS NULL OR dst IS NULL OR kind IS NULL OR src = dst
+           OR rn IN (SELECT rn FROM dup_rows WHERE k > 1) OR rn IN (SELECT rn FROM dup_own)
         """
     )
-    con.execute("DROP TABLE e_raw")
+    con.execute(
+        "UPDATE e_raw SET share = NULL "
+        "WHERE share IS NOT NULL AND (kind <> 'ownership' OR share < 0 OR share > 100)"
+    )
+    con.execute("DROP TABLE IF EXISTS g_edges")
+    con.execute("ALTER TABLE e_raw RENAME TO g_edges")
     log.add_query(
         con,
         "share_sum_over_100",

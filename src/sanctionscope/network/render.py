@@ -61,10 +61,11 @@ def neighbourhood(con: Any, node_id: str, radius: int, must_show: set[str]) -> N
         }
     edges = con.execute(
         """
-        SELECT e.id, s.id, t.id, e.kind FROM g_edges e
+        SELECT coalesce(r.id, ''), s.id, t.id, CAST(e.kind AS VARCHAR) FROM g_edges e
+        JOIN edges_rn r ON r.rn = e.rn
         JOIN hood hs ON e.src = hs.ix JOIN hood ht ON e.dst = ht.ix
         JOIN g_nodes s ON s.ix = e.src JOIN g_nodes t ON t.ix = e.dst
-        ORDER BY e.id
+        ORDER BY 1
         """
     ).fetchall()
     drawn = [(i, s, t, k) for i, s, t, k in edges if s in kept and t in kept]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import orjson
 
@@ -42,9 +42,47 @@ class Finding:
         }
 
 
+class FindingList(Sequence[Finding]):
+    """Findings in report order: the few rich ones (blocked, typology) first, held as objects,
+    then the exposure-only ones, built on access from columnar arrays (a million exposed
+    entities cost arrays, not a million Python objects)."""
+
+    def __init__(
+        self, rich: list[Finding], lazy_count: int = 0, make: Callable[[int], Finding] | None = None
+    ) -> None:
+        self.rich = rich
+        self.lazy_count = lazy_count
+        self.make = make
+
+    def __len__(self) -> int:
+        return len(self.rich) + self.lazy_count
+
+    @overload
+    def __getitem__(self, index: int) -> Finding: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Finding]: ...
+    def __getitem__(self, index: int | slice) -> Finding | list[Finding]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        if index < len(self.rich):
+            return self.rich[index]
+        assert self.make is not None
+        return self.make(index - len(self.rich))
+
+    def __iter__(self) -> Iterator[Finding]:
+        yield from self.rich
+        if self.make is not None:
+            for i in range(self.lazy_count):
+                yield self.make(i)
+
+
 @dataclass
 class AnalysisResult:
-    findings: list[Finding]
+    findings: Sequence[Finding]
     errors: list[InputError]
     config: AnalysisConfig
     stats: dict[str, Any] = field(default_factory=dict)
@@ -61,8 +99,13 @@ class AnalysisResult:
     def write_jsonl(self, path: Path) -> int:
         """One JSON line per finding; returns the number written."""
         with Path(path).open("wb") as fh:
+            buffer: list[bytes] = []
             for line in self.iter_json_lines():
-                fh.write(line)
+                buffer.append(line)
+                if len(buffer) >= 10_000:
+                    fh.write(b"".join(buffer))
+                    buffer.clear()
+            fh.write(b"".join(buffer))
         return len(self.findings)
 
     def write_errors(self, path: Path) -> int:

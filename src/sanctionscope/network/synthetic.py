@@ -1126,7 +1126,7 @@ def generate_book(
     ``size``: ``"tiny"`` (tests), ``"small"`` (quality runs), ``"1M"``, ``"10M"`` or a node
     count (scale runs: the ``planted`` book, ``small`` by default, inside a power-law
     background with five edges per node; about ``sanctioned_background`` background seeds,
-    by default one per 2,000 nodes and at least 2,000). ``max_hops`` and ``hub_degree`` define the exposure truth and must match
+    by default 2,000 for 1M nodes, one per 2,000 above and one per 500 below). ``max_hops`` and ``hub_degree`` define the exposure truth and must match
     the analysis configuration. FtM JSON and the accounts CSV are written for planted-only
     books unless ``write_ftm_json`` says otherwise.
     """
@@ -1160,7 +1160,7 @@ def generate_book(
         if total_nodes:
             background = total_nodes - len(nodes)
             edge_total = total_nodes * SCALE_EDGES_PER_NODE - len(all_edges)
-            seeds = sanctioned_background or max(2000, total_nodes // 2000)
+            seeds = sanctioned_background or min(total_nodes // 500, max(2000, total_nodes // 2000))
             node_query += " UNION ALL " + background_nodes_sql(background, seed, seeds)
             edge_query += " UNION ALL " + background_edges_sql(background, edge_total, seed)
         _copy(con, node_query, nodes_path)
