@@ -278,6 +278,8 @@ REFS = """  <referenceValues>
       </referenceValue>
     <referenceValue refId="91708"><type>NAME PART TYPE</type><value>Patronymic</value>
       </referenceValue>
+    <referenceValue refId="1523"><type>NAME PART TYPE</type><value>Maiden Name</value>
+      </referenceValue>
     <referenceValue refId="205"><type>PROGRAM</type><value>IRAN</value></referenceValue>
     <referenceValue refId="91862"><type>PROGRAM</type><value>IRAN-EO13876</value>
       </referenceValue>
@@ -442,7 +444,16 @@ RELATIVE = f"""    <entity id="101">
       <generalInfo><entityType refId="600">Individual</entityType></generalInfo>
       {SANCTION}
       <names><name id="21"><isPrimary>true</isPrimary>
-        <translations>{latin_name("21", "DOE, Jane", "Jane", "DOE")}</translations></name>
+        <translations>{
+    latin_name(
+        "21",
+        "DOE, Jane",
+        "Jane",
+        "DOE",
+        '<nameParts><namePart id="3"><type refId="1523">Maiden Name</type>'
+        "<value>ROE</value></namePart></nameParts>",
+    )
+}</translations></name>
       </names>
     </entity>
 """
@@ -568,6 +579,7 @@ def test_small_company(small: ParsedList) -> None:
     assert owners["ofac-100"].get("asset") == ["ofac-200"]
     assert owners["ofac-100"].get("description") == ["Relation quality: High"]
     # The officer is the person, whichever way OFAC wrote the relation.
+    assert by_id(small)["101"].target.get("notes") == ["Maiden Name: ROE"]
     (officer,) = related_of(entry, "Directorship")
     assert officer.get("director") == ["ofac-101"]
     assert officer.get("organization") == ["ofac-200"]

@@ -319,8 +319,11 @@ def read_dates(element: etree._Element | None) -> Dates | None:
 
 
 def _schema_for(entity_type: str | None) -> str:
-    """Individual → Person, Entity → Organization, Vessel, Aircraft → Airplane."""
-    if entity_type is not None and entity_type.strip().lower() == "entity":
+    """Individual → Person, Entity → Organization, Vessel, Aircraft → Airplane; a missing
+    or unknown type → LegalEntity (the CSV's null type is an Organization, this is not)."""
+    if entity_type is None:
+        return ofac.UNKNOWN_SCHEMA
+    if entity_type.strip().lower() == "entity":
         return ofac.ENTITY_SCHEMA
     return ofac.schema_for(entity_type)
 
@@ -405,8 +408,9 @@ _PART_PROPS = {
     "Patronymic": "fatherName",
     "Matronymic": "motherName",
     "Nickname": "weakAlias",
-    "Maiden Name": "previousName",
 }
+# Parts that are not a name by themselves: kept in notes with their type.
+_NOTED_PARTS = frozenset({"Maiden Name"})
 
 
 def _apply_names(builder: ofac.EntryBuilder, names: list[Name], primary: Name) -> list[str]:
@@ -431,14 +435,17 @@ def _apply_names(builder: ofac.EntryBuilder, names: list[Name], primary: Name) -
                 target.add(part_prop, value)
             elif kind == "Nickname":
                 target.add("weakAlias", value)
+            elif kind in _NOTED_PARTS:
+                builder.note(f"{kind}: {value}")
     return alias_names
 
 
 def _parts_of(name: Name, primary: Name) -> Iterator[tuple[str, str]]:
-    """Parts worth a property: all parts of the primary name, nicknames of any name."""
+    """Parts worth a property or a note: all parts of the primary name, nicknames and
+    maiden names of any name."""
     for translation in name.translations:
         for kind, value in translation.parts:
-            if name is primary or kind == "Nickname":
+            if name is primary or kind == "Nickname" or kind in _NOTED_PARTS:
                 yield kind, value
 
 
@@ -627,10 +634,11 @@ def _apply_birth_place(refs: ReferenceData, builder: ofac.EntryBuilder, feature:
     if place is None:
         builder.note(feature.words)
         return
-    builder.target.add("birthPlace", place)
+    if not ofac.add_value(builder.target, "birthPlace", place):
+        builder.note(feature.words)  # not a person
+        return
     country = refs.country_codes.get(place.rsplit(",", 1)[-1].strip().casefold())
-    if country is not None:
-        ofac.put(builder.target, "birthCountry", country)
+    ofac.add_value(builder.target, "birthCountry", country)
 
 
 def _apply_identifier_feature(builder: ofac.EntryBuilder, kind: str, feature: Feature) -> None:
