@@ -5,27 +5,19 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from sanctionscope import __version__
+from sanctionscope import __version__, store
 from sanctionscope.network.cli import network_app
 from sanctionscope.settings import get_settings
-from sanctionscope.sources import SourceError
-from sanctionscope.store import (
-    ImportResult,
-    ListDiff,
-    ListVersion,
-    StoreError,
-    active_versions_list,
-    diff_versions,
-    import_path,
-    open_store,
-    source_versions,
-)
+from sanctionscope.store import StoreError, open_store
+
+if TYPE_CHECKING:
+    from sanctionscope.store import ImportResult, ListDiff, ListVersion
 
 app = typer.Typer(
     name="sanctionscope",
@@ -107,10 +99,10 @@ def lists_import(
 
     try:
         with console.status(f"Importing {path} …"):
-            results = import_path(
+            results = store.import_path(
                 engine, path, settings, source=source, force=force, on_skip=skipped
             )
-    except SourceError as exc:
+    except store.SourceError as exc:
         fail(str(exc))
     for result in results:
         render_import_result(result)
@@ -140,7 +132,7 @@ def lists_status(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Per source: active version, publication date, entry counts and sha256."""
-    versions = active_versions_list(_engine())
+    versions = store.active_versions_list(_engine())
     if as_json:
         sys.stdout.write(json.dumps({"sources": [v.to_json() for v in versions]}, indent=2) + "\n")
         return
@@ -216,8 +208,10 @@ def lists_diff(
 ) -> None:
     """Entries added, removed and changed between two versions, with the changed fields."""
     engine = _engine()
-    old, new = resolve_diff_versions(source_versions(engine, source), source, from_seq, to_seq)
-    diff = diff_versions(engine, old, new)
+    old, new = resolve_diff_versions(
+        store.source_versions(engine, source), source, from_seq, to_seq
+    )
+    diff = store.diff_versions(engine, old, new)
     if as_json:
         sys.stdout.write(json.dumps(diff.to_json(), indent=2, ensure_ascii=False) + "\n")
         return
@@ -244,6 +238,236 @@ def lists_update(
         )
     if any(not r.ok for r in results):
         raise typer.Exit(1)
+
+
+def _screen_table(hits: list[Any]) -> Table:
+    table = Table(show_lines=False)
+    for column in ("score", "match", "name on the list", "schema", "list", "record", "why"):
+        table.add_column(column, overflow="fold")
+    for hit in hits:
+        table.add_row(
+            f"{hit.score:.2f}",
+            "[bold red]yes[/]" if hit.match else "no",
+            hit.caption,
+            hit.schema,
+            hit.source,
+            hit.source_id,
+            explain_briefly(hit.explanation),
+        )
+    return table
+
+
+def explain_briefly(explanation: dict[str, Any]) -> str:
+    """One line of why: the aligned words, identifiers, dates and countries."""
+    parts: list[str] = []
+    name = explanation.get("name")
+    if isinstance(name, dict):
+        aligned = ", ".join(
+            f"{a['query']}={a['candidate']}" + (f" ({a['how']})" if a["how"] != "same word" else "")
+            for a in name.get("aligned", [])
+        )
+        parts.append(f"name {name.get('score', 0):.2f}: {aligned or 'no common words'}")
+        extra = name.get("unmatched_candidate_words") or []
+        if extra:
+            parts.append("list only: " + " ".join(extra))
+    for key in ("identifier_match", "identifier_conflict"):
+        if explanation.get(key):
+            parts.append(key.replace("_", " ") + ": " + "; ".join(explanation[key]))
+    for key in ("date", "country"):
+        if isinstance(explanation.get(key), dict):
+            parts.append(explanation[key]["detail"])
+    if "ofac_name_score" in explanation:
+        parts.append(
+            f"OFAC score {explanation['ofac_name_score']['score']:.2f} on {explanation['ofac_name_score']['matched_name']}"
+        )
+    return "; ".join(parts)
+
+
+@app.command("screen")
+def screen_command(
+    name: Annotated[str | None, typer.Argument(help="The name to screen (any script).")] = None,
+    schema: Annotated[
+        str | None,
+        typer.Option(
+            "--schema", help="Person, Organization, Company, LegalEntity, Vessel or Airplane."
+        ),
+    ] = None,
+    country: Annotated[
+        list[str] | None, typer.Option("--country", help="ISO country code (repeatable).")
+    ] = None,
+    birth_date: Annotated[
+        str | None,
+        typer.Option("--birth-date", help="Birth or founding date: YYYY, YYYY-MM or YYYY-MM-DD."),
+    ] = None,
+    identifier: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--id", help="An identifier: BIC, INN, OGRN, BIK, LEI, IMO, passport… (repeatable)."
+        ),
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            "--threshold",
+            help="Report results scoring at least this, 0 to 1 (default: 0.5 for one query, the match threshold 0.7 for a file).",
+        ),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many results.")] = 10,
+    algorithm: Annotated[
+        str, typer.Option("--algorithm", help="sanctionscope (default) or ofac.")
+    ] = "sanctionscope",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file",
+            help="Screen every row of this CSV (columns: name, and optionally schema, country, birth_date, id_number…).",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="With --file: write one result row per input row here."),
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", help="With --file: worker processes.")] = 1,
+    rebuild_index: Annotated[
+        bool,
+        typer.Option(
+            "--rebuild-index", help="Rebuild the candidate index even if a cached one fits."
+        ),
+    ] = False,
+) -> None:
+    """Screen a name or identifier (or a CSV file of them) against the active lists."""
+    from sanctionscope.matching import (
+        DEFAULT_THRESHOLD,
+        Query,
+        ScreeningError,
+        open_index,
+        screen,
+    )
+
+    settings = get_settings()
+    try:
+        if file is not None:
+            if out is None:
+                fail("--file needs --out (where to write the results)")
+            index = open_index(settings, rebuild=rebuild_index)
+            _screen_file(
+                index,
+                file,
+                out,
+                DEFAULT_THRESHOLD if threshold is None else threshold,
+                algorithm,
+                workers,
+            )
+            return
+        query = Query(
+            names=(name,) if name else (),
+            schema=schema,
+            countries=tuple(c.lower() for c in country or []),
+            dates=(birth_date,) if birth_date else (),
+            identifiers=tuple(("any", v) for v in identifier or []),
+        )
+        index = open_index(settings, rebuild=rebuild_index)
+        shown = 0.5 if threshold is None else threshold
+        hits = screen(index, query, limit=limit, threshold=shown, algorithm=algorithm)
+    except ScreeningError as error:
+        fail(str(error))
+    if as_json:
+        payload = {
+            "query": query.to_json(),
+            "algorithm": algorithm,
+            "results": [h.to_json() for h in hits],
+        }
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        return
+    if not hits:
+        console.print(f"No list entry scores {shown:.2f} or more.")
+        return
+    console.print(_screen_table(hits))
+
+
+def _screen_file(
+    index: Any, file: Path, out: Path, threshold: float, algorithm: str, workers: int
+) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from sanctionscope.matching import screen_file
+
+    with Progress(
+        TextColumn("screening"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+    ) as bar:
+        task = bar.add_task("rows", total=None)
+        summary = screen_file(index, file, out, threshold=threshold, algorithm=algorithm, workers=workers,
+                              progress=lambda n: bar.advance(task, n))  # fmt: skip
+    rate = summary.rows / summary.seconds if summary.seconds else 0.0
+    console.print(
+        f"{summary.rows:,} rows: {summary.screened:,} screened ({summary.with_hits:,} with hits), "
+        f"{summary.errors:,} errors; {rate:,.0f} rows/s → {out}"
+    )
+    if summary.errors:
+        console.print(f"errors: {out.with_name(out.stem + '.errors.csv')}")
+        raise typer.Exit(1)
+
+
+@app.command("compare")
+def compare_command(
+    left: Annotated[str | None, typer.Argument(help="First name.")] = None,
+    right: Annotated[str | None, typer.Argument(help="Second name.")] = None,
+    schema: Annotated[
+        str, typer.Option("--schema", help="Person, Organization, Vessel… (default: either).")
+    ] = "LegalEntity",
+    algorithm: Annotated[
+        str, typer.Option("--algorithm", help="sanctionscope (default) or ofac.")
+    ] = "sanctionscope",
+    pairs: Annotated[
+        Path | None,
+        typer.Option("--pairs", help="TSV with columns left, right and optionally kind or schema."),
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="With --pairs: the scored TSV.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Score how alike two names are, or every pair of a TSV file."""
+    from sanctionscope.matching import ScreeningError, compare
+    from sanctionscope.matching.pairs import compare_pairs_file
+
+    try:
+        if pairs is not None:
+            if out is None:
+                fail("--pairs needs --out (where to write the scores)")
+            summary = compare_pairs_file(pairs, out, algorithm=algorithm)
+            console.print(
+                f"{summary.rows:,} pairs: {summary.scored:,} scored, {summary.errors:,} errors → {out}"
+            )
+            if summary.errors:
+                console.print(f"errors: {out.with_name(out.stem + '.errors.tsv')}")
+                raise typer.Exit(1)
+            return
+        if left is None or right is None:
+            fail("give two names, or --pairs FILE --out FILE")
+        result = compare(left, right, schema, algorithm)
+    except ScreeningError as error:
+        fail(str(error))
+    if as_json:
+        sys.stdout.write(
+            json.dumps(
+                {
+                    "score": round(result.score, 4),
+                    "match": result.match,
+                    "explanation": result.explanation,
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+            + "\n"
+        )
+        return
+    console.print(f"score {result.score:.2f} ({'match' if result.match else 'no match'})")
+    if "aligned" in result.explanation:
+        console.print(explain_briefly({"name": result.explanation}))
 
 
 @app.command("demo")

@@ -104,14 +104,15 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
         return 1.0, "same word"
     if a.fold == b.fold:
         return 0.97, "same word, other romanisation"
-    shared = a.concepts & b.concepts
-    if shared:
-        concept = next(iter(shared))
-        if concept.startswith("ks:"):
-            return 0.95, "same Korean surname"
-        if concept.startswith("nick:"):
-            return 0.85, "nickname of the same given name"
-        return 0.95, f"same word in another language ({concept})"
+    if a.concepts and b.concepts:
+        shared = a.concepts & b.concepts
+        if shared:
+            concept = next(iter(shared))
+            if concept.startswith("ks:"):
+                return 0.95, "same Korean surname"
+            if concept.startswith("nick:"):
+                return 0.85, "nickname of the same given name"
+            return 0.95, f"same word in another language ({concept})"
     if len(a.korean) > 2 and a.korean == b.korean:
         return 0.9, "same word, Korean romanisation variant"
     if (
@@ -120,12 +121,16 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
         and a.skeleton == b.skeleton
     ):
         return 0.9, "same consonants (Arabic script)"
-    if a.is_initial != b.is_initial:
-        initial, full = (a, b) if a.is_initial else (b, a)
+    if a.role == "initial" or b.role == "initial":
+        if a.role == b.role:
+            return 0.0, ""
+        initial, full = (a, b) if a.role == "initial" else (b, a)
         if full.text.startswith(initial.text):
             return 0.75, "initial"
         return 0.0, ""
     written = min(len(a.text), len(b.text))
+    if written <= 3:
+        return 0.0, ""
     similarity = max(_fuzzy(a.fold, b.fold, written), _fuzzy(a.korean, b.korean, written) * 0.95)
     if similarity:
         return similarity, "similar spelling"
@@ -183,8 +188,10 @@ def compare_forms(left: NameForm, right: NameForm) -> NameComparison:
         return NameComparison(1.0, left.original, right.original, tuple(
             TokenMatch(t.text, u.text, 1.0, "same word") for t, u in zip(left.tokens, right.tokens, strict=True)
         ), (), ())  # fmt: skip
-    lt = _merge_adjacent(left.tokens, right.tokens, left.kind)
-    rt = _merge_adjacent(right.tokens, lt, left.kind)
+    lt, rt = left.tokens, right.tokens
+    if len(lt) != len(rt):
+        lt = _merge_adjacent(lt, rt, left.kind)
+        rt = _merge_adjacent(rt, lt, left.kind)
     chosen, used_left, used_right = _alignment(lt, rt)
     if not chosen:
         return NameComparison(

@@ -69,10 +69,13 @@ class NameForm:
     kind: Kind
     tokens: tuple[Token, ...]
     legal_forms: frozenset[str]
+    key: str = ""  # the folded tokens, for a quick equality test
 
-    @property
-    def key(self) -> str:
-        return " ".join(t.fold for t in self.tokens)
+    @classmethod
+    def build(
+        cls, original: str, kind: Kind, tokens: tuple[Token, ...], legal_forms: frozenset[str]
+    ) -> NameForm:
+        return cls(original, kind, tokens, legal_forms, " ".join(t.fold for t in tokens))
 
     @property
     def total_weight(self) -> float:
@@ -86,7 +89,8 @@ class NameForm:
 def clean_text(text: str) -> str:
     """Unicode-normalised text without control characters, cut to a sane length."""
     text = unicodedata.normalize("NFC", text[: MAX_NAME_CHARS * 2])
-    text = "".join(c if c.isprintable() else " " for c in text)
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else " " for c in text)
     return " ".join(text.split())[:MAX_NAME_CHARS]
 
 
@@ -100,6 +104,7 @@ def _person_role(folded: str) -> tuple[str, float]:
     return "name", 1.0
 
 
+@lru_cache(maxsize=262144)
 def make_token(romanised: str, original: str, kind: Kind, script: str) -> Token:
     folded = fold_key(romanised)
     concepts: set[str] = set()
@@ -223,6 +228,9 @@ def _romanised_words(text: str) -> list[tuple[str, str, str]]:
         original = match.group(0)
         script = word_script(original)
         romanised = romanize_word(original)
+        if romanised.isalnum():
+            words.append((original.lower(), romanised, script))
+            continue
         for part in _WORD.findall(romanised):
             words.append((original.lower(), part.lower(), script))
     return words
@@ -250,7 +258,7 @@ def analyze_name(text: str, kind: Kind) -> NameForm:
                 kept = stripped.split()
                 words = _align_kept(words, kept)
         tokens.extend(make_token(rom, orig, kind, script) for orig, rom, script in words)
-    return NameForm(cleaned, kind, tuple(tokens[:MAX_TOKENS]), frozenset(legal))
+    return NameForm.build(cleaned, kind, tuple(tokens[:MAX_TOKENS]), frozenset(legal))
 
 
 def _align_kept(words: list[tuple[str, str, str]], kept: list[str]) -> list[tuple[str, str, str]]:

@@ -74,8 +74,11 @@ def script_of(char: str) -> str:
     return "Other"
 
 
+@lru_cache(maxsize=65536)
 def word_script(word: str) -> str:
     """The script of a word: the script of its first non-Latin letter, else Latn."""
+    if word.isascii():
+        return "Latn"
     for char in word:
         if char.isalpha():
             script = script_of(char)
@@ -100,6 +103,7 @@ def _icu_romanize(word: str) -> str:
     return ascii_text(word).lower()
 
 
+@lru_cache(maxsize=262144)
 def romanize_word(word: str) -> str:
     """A lower-case ASCII spelling of one word, whatever its script."""
     lowered = word.lower()

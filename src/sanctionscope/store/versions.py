@@ -6,12 +6,14 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
-from sanctionscope.sources.base import ParsedList
 from sanctionscope.store.schema import active_versions, entities, import_attempts, list_versions
+
+if TYPE_CHECKING:
+    from sanctionscope.sources.base import ParsedList
 
 _INSERT_CHUNK = 5000
 

@@ -1,0 +1,376 @@
+"""The in-process candidate index over the active list versions.
+
+Every name of every active list target is analysed once (:mod:`.names`) and its tokens are
+posted under their keys: romanisation fold, Korean key, consonant skeleton, business-word
+concept. A query's tokens look up the same keys, plus near spellings through a
+deletion neighbourhood of the fold keys (edit distance up to about two), and the names that
+share the most weighted, rare tokens go to the scorer. Identifiers have their own exact
+index, so an ``--id`` alone finds its record.
+
+The built index is cached on disk, keyed by the active versions; a changed list means a new
+key and a rebuild.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import pickle
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sanctionscope.matching.names import Kind, NameForm, Token, analyze_name, name_variants
+from sanctionscope.matching.records import Record, identifier_keys
+from sanctionscope.matching.scoring import (
+    ALGORITHM_VERSION,
+    Query,
+    Scored,
+    schema_kind,
+    schemas_compatible,
+    score_record,
+)
+
+INDEX_FORMAT = 1
+CANDIDATE_NAMES = 16  # names handed to the scorer per query and kind of name
+RETRIEVAL_FLOOR = 0.4  # ... unless they share less than this share of the best one's weight
+MIN_FUZZY_KEY = 4  # fold keys shorter than this are only found exactly
+
+
+def token_keys(token: Token) -> list[str]:
+    keys = ["f:" + token.fold]
+    if len(token.korean) >= 3 and token.korean != token.fold:
+        keys.append("k:" + token.korean)
+    if len(token.skeleton) >= 2:
+        keys.append("s:" + token.skeleton)
+    keys.extend("c:" + c for c in token.concepts)
+    return keys
+
+
+def deletions(key: str) -> list[str]:
+    return [key[:i] + key[i + 1 :] for i in range(len(key))]
+
+
+@dataclass
+class IndexStats:
+    records: int
+    names: int
+    keys: int
+
+
+class ScreeningIndex:
+    """Candidate retrieval and scoring over a fixed set of list records.
+
+    The index is stored column-wise (token table, name → token ids, postings as one array
+    with offsets, a sorted array of deletion variants) so that loading it from the cache is
+    a matter of milliseconds; records and analysed names are rebuilt only when a query
+    needs them.
+    """
+
+    def __init__(self, records: Sequence[Record], version_key: str = "") -> None:
+        tokens: dict[Token, int] = {}
+        names: list[tuple[str, str, str]] = []
+        name_offsets = [0]
+        name_tokens: list[int] = []
+        weak: list[bool] = []
+        name_record: list[int] = []
+        postings: dict[str, list[int]] = defaultdict(list)
+        identifiers: dict[str, list[int]] = defaultdict(list)
+        for record_index, record in enumerate(records):
+            kind = schema_kind(record.schema)
+            for name, is_weak in record.names:
+                for variant in name_variants(name):
+                    form = analyze_name(variant, kind)
+                    if not form.tokens:
+                        continue
+                    name_index = len(names)
+                    names.append((form.original, kind, "|".join(sorted(form.legal_forms))))
+                    name_tokens.extend(tokens.setdefault(t, len(tokens)) for t in form.tokens)
+                    name_offsets.append(len(name_tokens))
+                    weak.append(is_weak)
+                    name_record.append(record_index)
+                    for key in {k for t in form.tokens for k in token_keys(t)}:
+                        postings[key].append(name_index)
+            for kind_name, values in record.identifiers.items():
+                for value in values:
+                    for key in identifier_keys(kind_name, value):
+                        identifiers[key].append(record_index)
+        posting_keys = list(postings)
+        lengths = np.asarray([len(postings[k]) for k in posting_keys], dtype=np.int64)
+        deletion_pairs = sorted(
+            (deleted.encode(), position)
+            for position, key in enumerate(posting_keys)
+            if key.startswith("f:") and len(key) - 2 >= MIN_FUZZY_KEY
+            for deleted in deletions(key[2:])
+        )
+        self.__setstate__(
+            {
+                "version_key": version_key,
+                "records_json": [r.to_json() for r in records],
+                "record_schemas": [r.schema for r in records],
+                "token_table": [
+                    (
+                        t.text,
+                        t.fold,
+                        t.korean,
+                        t.skeleton,
+                        "|".join(sorted(t.concepts)),
+                        t.weight,
+                        t.script,
+                        t.role,
+                    )
+                    for t in tokens
+                ],
+                "names": names,
+                "name_offsets": np.asarray(name_offsets, dtype=np.int64),
+                "name_tokens": np.asarray(name_tokens, dtype=np.int32),
+                "weak": np.asarray(weak, dtype=bool),
+                "name_record": np.asarray(name_record, dtype=np.int32),
+                "identifiers": dict(identifiers),
+                "posting_keys": posting_keys,
+                "posting_offsets": np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
+                "posting_values": np.asarray(
+                    [i for k in posting_keys for i in postings[k]], dtype=np.int32
+                ),
+                "deletion_keys": np.asarray([d for d, _ in deletion_pairs], dtype=bytes),
+                "deletion_targets": np.asarray([p for _, p in deletion_pairs], dtype=np.int32),
+            }
+        )
+
+    def __getstate__(self) -> dict[str, Any]:
+        return self._state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._state = state
+        self.version_key: str = state["version_key"]
+        self.name_record: NDArray[np.int32] = state["name_record"]
+        self.key_index = {key: i for i, key in enumerate(state["posting_keys"])}
+        self.record_schemas = np.asarray(state["record_schemas"])
+        self._records: dict[int, Record] = {}
+        self._forms: dict[int, NameForm] = {}
+        self._token_objects: dict[int, Token] = {}
+        self._masks: dict[tuple[str | None, Kind], NDArray[np.bool_]] = {}
+        self._record_names: dict[int, list[int]] | None = None
+
+    # ------------------------------------------------------------------ stored columns
+
+    @property
+    def record_count(self) -> int:
+        return len(self._state["records_json"])
+
+    @property
+    def name_count(self) -> int:
+        return len(self._state["names"])
+
+    def record(self, index: int) -> Record:
+        record = self._records.get(index)
+        if record is None:
+            record = Record.from_json(self._state["records_json"][index])
+            self._records[index] = record
+        return record
+
+    def _token(self, index: int) -> Token:
+        token = self._token_objects.get(index)
+        if token is None:
+            text, fold, korean, skeleton, concepts, weight, script, role = self._state[
+                "token_table"
+            ][index]
+            token = Token(
+                text,
+                fold,
+                korean,
+                skeleton,
+                frozenset(concepts.split("|")) if concepts else frozenset(),
+                weight,
+                script,
+                role,
+            )
+            self._token_objects[index] = token
+        return token
+
+    def form(self, index: int) -> NameForm:
+        form = self._forms.get(index)
+        if form is None:
+            original, kind, legal = self._state["names"][index]
+            start, end = self._state["name_offsets"][index], self._state["name_offsets"][index + 1]
+            tokens = tuple(self._token(int(i)) for i in self._state["name_tokens"][start:end])
+            form = NameForm.build(
+                original, kind, tokens, frozenset(legal.split("|")) if legal else frozenset()
+            )
+            self._forms[index] = form
+        return form
+
+    @property
+    def stats(self) -> IndexStats:
+        return IndexStats(self.record_count, self.name_count, len(self.key_index))
+
+    # ------------------------------------------------------------------ retrieval
+
+    def _posting(self, key: str) -> NDArray[np.int32] | None:
+        position = self.key_index.get(key)
+        if position is None:
+            return None
+        offsets = self._state["posting_offsets"]
+        values: NDArray[np.int32] = self._state["posting_values"][
+            offsets[position] : offsets[position + 1]
+        ]
+        return values
+
+    def _near_fold_keys(self, fold: str) -> list[str]:
+        """Posted fold keys within about two edits of ``fold`` (shared deletion variants)."""
+        found = ["f:" + fold]
+        if len(fold) >= MIN_FUZZY_KEY:
+            table, targets = self._state["deletion_keys"], self._state["deletion_targets"]
+            variants = np.asarray([v.encode() for v in [fold, *deletions(fold)]], dtype=bytes)
+            starts = np.searchsorted(table, variants, side="left")
+            ends = np.searchsorted(table, variants, side="right")
+            keys = self._state["posting_keys"]
+            for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+                found.extend(keys[p] for p in targets[start:end].tolist())
+        return found
+
+    def _token_postings(self, token: Token) -> list[NDArray[np.int32]]:
+        keys = set(token_keys(token)[1:] + self._near_fold_keys(token.fold))
+        return [a for key in keys if (a := self._posting(key)) is not None]
+
+    def _name_mask(self, schema: str | None, kind: Kind) -> NDArray[np.bool_]:
+        """Names that may answer a query of this schema, analysed as this kind."""
+        mask = self._masks.get((schema, kind))
+        if mask is None:
+            allowed = [
+                s
+                for s in set(self.record_schemas.tolist())
+                if schemas_compatible(schema, s) and schema_kind(s) == kind
+            ]
+            mask = np.isin(self.record_schemas, allowed)[self.name_record]
+            self._masks[(schema, kind)] = mask
+        return mask
+
+    def candidate_names(
+        self, forms: Iterable[NameForm], schema: str | None, kind: Kind, limit: int
+    ) -> list[int]:
+        """Names that share the most weighted, rare tokens with the query's names."""
+        scores = np.zeros(self.name_count, dtype=np.float64)
+        total = max(self.name_count, 1)
+        seen: set[str] = set()
+        for form in forms:
+            for token in form.tokens:
+                if token.fold in seen:
+                    continue
+                seen.add(token.fold)
+                arrays = self._token_postings(token)
+                if not arrays:
+                    continue
+                hits = np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
+                document_frequency = len(hits) if len(arrays) == 1 else len(np.unique(hits))
+                idf = math.log((total + 1) / (document_frequency + 1)) + 0.1
+                # Fancy-index addition counts a name once even when several keys found it.
+                scores[hits] += token.weight * idf
+        touched = np.flatnonzero(scores)
+        touched = touched[self._name_mask(schema, kind)[touched]]
+        if not len(touched):
+            return []
+        count = min(limit, len(touched))
+        local = scores[touched]
+        top = np.argpartition(-local, count - 1)[:count]
+        top = top[np.argsort(-local[top], kind="stable")]
+        floor = local[top[0]] * RETRIEVAL_FLOOR
+        return [int(touched[i]) for i in top if local[i] >= floor]
+
+    def identifier_records(self, query: Query) -> list[int]:
+        found: list[int] = []
+        for kind, value in query.identifiers:
+            for key in identifier_keys(kind, value):
+                for record_index in self._state["identifiers"].get(key, ()):
+                    if record_index not in found and schemas_compatible(
+                        query.schema, str(self.record_schemas[record_index])
+                    ):
+                        found.append(record_index)
+        return found
+
+    def record_names(self, record_index: int) -> list[tuple[NameForm, bool]]:
+        if self._record_names is None:
+            grouped: dict[int, list[int]] = defaultdict(list)
+            for name_index, owner in enumerate(self.name_record.tolist()):
+                grouped[owner].append(name_index)
+            self._record_names = dict(grouped)
+        weak = self._state["weak"]
+        return [(self.form(i), bool(weak[i])) for i in self._record_names.get(record_index, [])]
+
+    # ------------------------------------------------------------------ scoring
+
+    def query_forms(self, query: Query) -> dict[Kind, list[NameForm]]:
+        kinds: list[Kind] = (
+            [schema_kind(query.schema)]
+            if query.schema and query.schema != "LegalEntity"
+            else ["person", "org"]
+        )
+        return {
+            kind: [
+                form
+                for name in query.names
+                for variant in name_variants(name)
+                if (form := analyze_name(variant, kind)).tokens
+            ]
+            for kind in kinds
+        }
+
+    def search(self, query: Query, limit: int = 10, threshold: float = 0.0) -> list[Scored]:
+        forms = self.query_forms(query)
+        # Names retrieved per record: only these are compared; identifier hits compare all.
+        candidates: dict[int, list[tuple[NameForm, bool]]] = {}
+        for record_index in self.identifier_records(query):
+            candidates[record_index] = self.record_names(record_index)
+        for kind, kind_forms in forms.items():
+            for name_index in self.candidate_names(kind_forms, query.schema, kind, CANDIDATE_NAMES):
+                record_index = int(self.name_record[name_index])
+                named = candidates.setdefault(record_index, [])
+                entry = (self.form(name_index), bool(self._state["weak"][name_index]))
+                if entry not in named:
+                    named.append(entry)
+        results: list[Scored] = []
+        for record_index, names in candidates.items():
+            record = self.record(record_index)
+            kind = schema_kind(record.schema)
+            scored = score_record(query, forms.get(kind, []), record, names)
+            if scored.score >= threshold and scored.score > 0:
+                results.append(scored)
+        results.sort(key=lambda s: (-s.score, s.record.id))
+        return results[:limit]
+
+
+def version_key(version_labels: Iterable[str]) -> str:
+    text = "|".join(sorted(version_labels)) + f"|{ALGORITHM_VERSION}|{INDEX_FORMAT}"
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def save_index(index: ScreeningIndex, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"index-{index.version_key}.pickle"
+    temporary = path.with_suffix(".tmp")
+    with temporary.open("wb") as handle:
+        pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    temporary.replace(path)
+    for old in folder.glob("index-*.pickle"):
+        if old != path:
+            old.unlink(missing_ok=True)
+    return path
+
+
+def load_cached_index(folder: Path, key: str) -> ScreeningIndex | None:
+    """The cached index for these active versions, if one was saved. The cache lives in the
+    user's own data folder, written only by this program."""
+    path = folder / f"index-{key}.pickle"
+    if not path.exists():
+        return None
+    try:
+        with path.open("rb") as handle:
+            index = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+    return index if isinstance(index, ScreeningIndex) and index.version_key == key else None

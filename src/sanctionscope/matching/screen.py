@@ -1,0 +1,376 @@
+"""Screening: queries against the active lists, one at a time or a file at a time.
+
+:func:`open_index` returns the candidate index for the active list versions (from the cache
+when the versions have not changed). :func:`screen` answers one :class:`Query`;
+:func:`screen_file` streams a CSV of customers through it, in worker processes when asked,
+and accounts for every input row in the output or the error file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import multiprocessing
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sanctionscope.matching.index import ScreeningIndex, load_cached_index, save_index, version_key
+from sanctionscope.matching.names import clean_text
+from sanctionscope.matching.records import load_active_records
+from sanctionscope.matching.scoring import (
+    ALGORITHM,
+    DEFAULT_THRESHOLD,
+    Query,
+    Scored,
+)
+from sanctionscope.settings import Settings
+from sanctionscope.store.db import make_engine
+from sanctionscope.store.versions import active_versions_list
+
+ALGORITHMS = (ALGORITHM, "ofac")
+KNOWN_SCHEMAS = (
+    "Person",
+    "Organization",
+    "Company",
+    "LegalEntity",
+    "Vessel",
+    "Airplane",
+    "PublicBody",
+)
+
+
+class ScreeningError(Exception):
+    """A query or input file that cannot be screened, in the user's words."""
+
+
+@dataclass
+class Hit:
+    id: str
+    source: str
+    source_id: str
+    caption: str
+    schema: str
+    score: float
+    match: bool
+    explanation: dict[str, Any]
+    list_version: str
+    programs: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "source": self.source,
+            "source_id": self.source_id,
+            "caption": self.caption,
+            "schema": self.schema,
+            "score": round(self.score, 4),
+            "match": self.match,
+            "explanation": self.explanation,
+            "list_version": self.list_version,
+            "programs": self.programs,
+        }
+
+
+def open_index(settings: Settings, rebuild: bool = False) -> ScreeningIndex:
+    """The index over the active list versions, cached in the home folder."""
+    engine = make_engine(settings.database_url)
+    labels = [f"{v.source}@{v.seq}:{v.sha256}" for v in active_versions_list(engine)]
+    if not labels:
+        raise ScreeningError(
+            "no list is active yet: import one with `sanctionscope lists import PATH`"
+        )
+    key = version_key(labels)
+    folder = settings.home / "index"
+    index = None if rebuild else load_cached_index(folder, key)
+    if index is None:
+        index = ScreeningIndex(load_active_records(engine), key)
+        with contextlib.suppress(OSError):  # a read-only home still screens; it rebuilds next time
+            save_index(index, folder)
+    return index
+
+
+def _ofac_rescore(query: Query, scored: Scored, index: ScreeningIndex) -> Scored:
+    from sanctionscope.matching.ofac import ofac_score
+
+    best, best_name = 0.0, ""
+    for name in query.names:
+        for candidate, _weak in scored.record.names:
+            value = ofac_score(name, candidate)
+            if value > best:
+                best, best_name = value, candidate
+    return Scored(
+        scored.record,
+        best,
+        {"ofac_name_score": {"score": round(best, 4), "matched_name": best_name}},
+    )
+
+
+def validate_query(query: Query) -> Query:
+    names = tuple(n for n in (clean_text(n) for n in query.names) if n)
+    identifiers = tuple((k, v.strip()) for k, v in query.identifiers if v.strip())
+    if not names and not identifiers:
+        raise ScreeningError("nothing to screen: give a name or an identifier (--id)")
+    if query.schema is not None and query.schema not in KNOWN_SCHEMAS:
+        raise ScreeningError(
+            f"unknown schema {query.schema!r} (use one of {', '.join(KNOWN_SCHEMAS)})"
+        )
+    return Query(names, query.schema, query.countries, query.dates, identifiers)
+
+
+def screen(
+    index: ScreeningIndex,
+    query: Query,
+    limit: int = 10,
+    threshold: float = 0.5,
+    algorithm: str = ALGORITHM,
+    match_threshold: float = DEFAULT_THRESHOLD,
+) -> list[Hit]:
+    """The list records that may be the queried party, best first."""
+    if algorithm not in ALGORITHMS:
+        raise ScreeningError(
+            f"unknown algorithm {algorithm!r} (use one of {', '.join(ALGORITHMS)})"
+        )
+    query = validate_query(query)
+    if algorithm == "ofac":
+        found = [
+            _ofac_rescore(query, s, index) for s in index.search(query, limit=max(limit * 3, 30))
+        ]
+        found = sorted(
+            (s for s in found if s.score >= threshold), key=lambda s: (-s.score, s.record.id)
+        )[:limit]
+    else:
+        found = index.search(query, limit=limit, threshold=threshold)
+    return [
+        Hit(
+            id=s.record.id,
+            source=s.record.source,
+            source_id=s.record.source_id,
+            caption=s.record.caption,
+            schema=s.record.schema,
+            score=s.score,
+            match=s.score >= match_threshold,
+            explanation=s.explanation,
+            list_version=s.record.list_version,
+            programs=sorted(s.record.programs),
+        )
+        for s in found
+    ]
+
+
+# ---------------------------------------------------------------------------- files
+
+NAME_COLUMNS = ("name", "full_name", "customer_name")
+COLUMN_ALIASES = {
+    "schema": ("schema", "type", "kind"),
+    "country": ("country", "nationality", "jurisdiction"),
+    "birth_date": ("birth_date", "dob", "date_of_birth", "founded", "incorporation_date"),
+    "id": (
+        "id_number",
+        "identifier",
+        "bic",
+        "swift",
+        "inn",
+        "ogrn",
+        "lei",
+        "imo",
+        "passport",
+        "tax_id",
+    ),
+}
+OUTPUT_COLUMNS = (
+    "row",
+    "status",
+    "hits",
+    "best_score",
+    "best_id",
+    "best_source",
+    "best_source_id",
+    "best_caption",
+    "all_hits",
+)
+KIND_SCHEMAS = {"person": "Person", "individual": "Person", "org": "Organization", "organization": "Organization",
+                "company": "Company", "entity": "LegalEntity", "vessel": "Vessel", "aircraft": "Airplane"}  # fmt: skip
+
+
+@dataclass
+class FileSummary:
+    rows: int = 0
+    screened: int = 0
+    with_hits: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+
+    @property
+    def reconciled(self) -> bool:
+        return self.rows == self.screened + self.errors
+
+
+def _column(header: list[str], candidates: tuple[str, ...]) -> str | None:
+    lowered = {h.strip().lower(): h for h in header}
+    return next((lowered[c] for c in candidates if c in lowered), None)
+
+
+def query_from_row(row: dict[str, str], header: list[str]) -> Query:
+    name_column = _column(header, NAME_COLUMNS)
+    schema_column = _column(header, COLUMN_ALIASES["schema"])
+    written = (row.get(schema_column) or "").strip() if schema_column else ""
+    schema = KIND_SCHEMAS.get(written.lower(), written) or None
+    country_column = _column(header, COLUMN_ALIASES["country"])
+    date_column = _column(header, COLUMN_ALIASES["birth_date"])
+    id_columns = [c for c in header if c.strip().lower() in COLUMN_ALIASES["id"]]
+    name = (row.get(name_column) or "") if name_column else ""
+    return Query(
+        names=(name,) if name.strip() else (),
+        schema=schema,
+        countries=tuple(c for c in [(row.get(country_column) or "").strip().lower()] if c)
+        if country_column
+        else (),
+        dates=tuple(d for d in [(row.get(date_column) or "").strip()] if d) if date_column else (),
+        identifiers=tuple(("any", row[c]) for c in id_columns if (row.get(c) or "").strip()),
+    )
+
+
+RowResult = tuple[int, dict[str, str], list[Hit] | str]
+
+
+RowTask = tuple[int, dict[str, str], list[str], float, str, str | None]
+
+
+def _screen_row(task: RowTask) -> RowResult:
+    line, row, header, threshold, algorithm, problem = task
+    if problem:
+        return line, row, problem
+    if None in row:
+        return line, row, "more fields than the header has"
+    try:
+        hits = screen(
+            _WORKER_INDEX,
+            query_from_row(row, header),
+            limit=5,
+            threshold=threshold,
+            algorithm=algorithm,
+        )
+    except ScreeningError as error:
+        return line, row, str(error)
+    return line, row, hits
+
+
+_WORKER_INDEX: Any = None
+
+
+def _init_worker(index: ScreeningIndex) -> None:
+    global _WORKER_INDEX
+    _WORKER_INDEX = index
+
+
+def _input_rows(
+    header: list[str], reader: Any, threshold: float, algorithm: str
+) -> Iterator[RowTask]:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield reader.line_num, {}, header, threshold, algorithm, f"unreadable CSV row: {error}"
+            continue
+        yield reader.line_num, row, header, threshold, algorithm, None
+
+
+def screen_file(
+    index: ScreeningIndex,
+    in_path: Path,
+    out_path: Path,
+    errors_path: Path | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    algorithm: str = ALGORITHM,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> FileSummary:
+    """Screen every row of a CSV; one output row per input row, errors to their own file."""
+    errors_path = (
+        errors_path
+        if errors_path is not None
+        else out_path.with_name(out_path.stem + ".errors.csv")
+    )
+    summary = FileSummary()
+    started = time.perf_counter()
+    try:
+        source = in_path.open(newline="", encoding="utf-8-sig")
+    except OSError as error:
+        raise ScreeningError(f"{in_path}: cannot read: {error.strerror or error}") from error
+    with (
+        source,
+        out_path.open("w", newline="", encoding="utf-8") as out,
+        errors_path.open("w", newline="", encoding="utf-8") as err,
+    ):
+        reader = csv.DictReader(source)
+        header = list(reader.fieldnames or [])
+        if not header:
+            raise ScreeningError(f"{in_path}: the file is empty (a header row is needed)")
+        if not _column(header, NAME_COLUMNS) and not any(
+            h.strip().lower() in COLUMN_ALIASES["id"] for h in header
+        ):
+            raise ScreeningError(
+                f"{in_path}, line 1: no name column ({', '.join(NAME_COLUMNS)}) and no identifier column ({', '.join(COLUMN_ALIASES['id'])})"
+            )
+        writer = csv.writer(out)
+        writer.writerow([*header, *OUTPUT_COLUMNS])
+        error_writer = csv.writer(err)
+        error_writer.writerow(["line", "reason", *header])
+        rows = _input_rows(header, reader, threshold, algorithm)
+        _init_worker(index)
+        if workers > 1:
+            context = multiprocessing.get_context("fork")
+            with context.Pool(workers, initializer=_init_worker, initargs=(index,)) as pool:
+                _write_results(
+                    pool.imap(_screen_row, rows, chunksize=64),
+                    header,
+                    writer,
+                    error_writer,
+                    summary,
+                    progress,
+                )
+        else:
+            _write_results(map(_screen_row, rows), header, writer, error_writer, summary, progress)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _write_results(
+    results: Iterator[RowResult],
+    header: list[str],
+    writer: Any,
+    error_writer: Any,
+    summary: FileSummary,
+    progress: Callable[[int], None] | None,
+) -> None:
+    for line, row, outcome in results:
+        summary.rows += 1
+        values = [row.get(h) or "" for h in header]
+        if isinstance(outcome, str):
+            summary.errors += 1
+            error_writer.writerow([line, outcome, *values])
+        else:
+            summary.screened += 1
+            best = outcome[0] if outcome else None
+            summary.with_hits += bool(best)
+            writer.writerow(
+                [
+                    *values,
+                    line,
+                    "hit" if best else "no_hit",
+                    len(outcome),
+                    f"{best.score:.4f}" if best else "",
+                    best.id if best else "",
+                    best.source if best else "",
+                    best.source_id if best else "",
+                    best.caption if best else "",
+                    "; ".join(f"{h.id} ({h.score:.2f})" for h in outcome),
+                ]
+            )
+        if progress is not None:
+            progress(1)
