@@ -115,6 +115,16 @@ def test_small_workbook_parses(xlsx_frame: dict[str, bytes], tmp_path: Path) -> 
     assert parsed.entries[0].target.get("name") == ["Chol KIM"]
 
 
+def test_detection_by_shared_strings_or_by_rows(
+    xlsx_frame: dict[str, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, "small.xlsx", small_xlsx(xlsx_frame, CONLIST_ROWS))
+    other = write(tmp_path, "other.xlsx", small_xlsx(xlsx_frame, [["Name", "Group"], ["a", "b"]]))
+    assert gb_hmt_sanctions.detect(path) and not gb_hmt_sanctions.detect(other)
+    monkeypatch.setattr(gb_hmt_sanctions, "SNIFF_SHARED_STRINGS", 1)  # header not among them
+    assert gb_hmt_sanctions.detect(path) and not gb_hmt_sanctions.detect(other)
+
+
 def test_xlsx_rows_keep_sheet_row_numbers(xlsx_frame: dict[str, bytes], tmp_path: Path) -> None:
     rows = [[], ["", "b2"], [], [], ["a5", "", "c5"]]
     path = write(tmp_path, "gaps.xlsx", small_xlsx(xlsx_frame, rows))
@@ -149,7 +159,6 @@ def test_doctype_in_xlsx_is_refused_before_calamine(
     body = parts[member].split(b"?>", 1)[1]
     data = zip_bytes({**xlsx_frame, **parts, member: prefix + body})
     path = write(tmp_path, "dtd.xlsx", data)
-    assert not gb_hmt_sanctions.detect(path)
     with pytest.raises(SourceError) as caught:
         gb_hmt_sanctions.parse(path)
     assert "DOCTYPE" in caught.value.reason

@@ -58,11 +58,13 @@ from sanctionscope.sources.base import (
 )
 from sanctionscope.sources.spreadsheet import (
     MAX_COLUMNS,
+    ZIP_ERRORS,
     ZipLimits,
     check_xml_member,
     check_zip_members,
     open_zip,
     read_xlsx_rows,
+    xlsx_first_shared_strings,
 )
 from sanctionscope.sources.tabular import (
     HeaderSpec,
@@ -88,6 +90,8 @@ MAX_XLSX_PART_BYTES = 300 * 1024 * 1024
 MAX_XLSX_TOTAL_BYTES = 500 * 1024 * 1024
 MAX_XLSX_MEMBERS = 10_000
 SNIFF_BYTES = 65536
+#: Shared strings looked at first when detecting an XLSX (the header's are among them).
+SNIFF_SHARED_STRINGS = 500
 
 _XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -605,11 +609,20 @@ def detect(path: Path) -> bool:
             return False
         suffix = path.suffix.lower()
         if suffix in _XLSX_SUFFIXES or (suffix != ".csv" and looks_like_zip(path, ())):
-            rows = _xlsx_rows(path, limit=HEADER_SEARCH_ROWS)
-            return any(_HEADER.matches(row.cells) for row in rows)
+            return _sniff_xlsx(path)
         return _sniff_csv(path)
-    except (SourceError, OSError, csv.Error, UnicodeError):
+    except (SourceError, OSError, csv.Error, UnicodeError, *ZIP_ERRORS):
         return False
+
+
+def _sniff_xlsx(path: Path) -> bool:
+    """The header's columns among the first shared strings (cheap), else a full, checked read
+    of the first rows. Parsing checks the archive and finds the header row either way."""
+    strings = xlsx_first_shared_strings(path, SNIFF_SHARED_STRINGS, SNIFF_BYTES * 16)
+    if strings and _HEADER.matches(strings):
+        return True
+    rows = _xlsx_rows(path, limit=HEADER_SEARCH_ROWS)
+    return any(_HEADER.matches(row.cells) for row in rows)
 
 
 # ----------------------------------------------------------------------- parse

@@ -18,6 +18,7 @@ reader). Errors name the file, the member (and line) and the reason.
 from __future__ import annotations
 
 import codecs
+import io
 import struct
 import zipfile
 import zlib
@@ -462,6 +463,34 @@ def read_ods_meta_date(
 
 
 # --------------------------------------------------------------------------- XLSX
+
+_SHARED_STRINGS = "xl/sharedStrings.xml"
+_SHARED_STRING_TAG = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}si"
+
+
+def xlsx_first_shared_strings(path: Path, count: int, max_bytes: int) -> list[str] | None:
+    """The first ``count`` shared strings of an XLSX, from at most ``max_bytes`` of
+    sharedStrings.xml, for format detection: Excel stores strings in the order they are first
+    used, so a header's come early. None when there are none to read or the part declares a
+    DOCTYPE or entities (the caller then does a full, checked read)."""
+    with zipfile.ZipFile(path) as archive:
+        if _SHARED_STRINGS not in archive.namelist():
+            return None
+        with archive.open(_SHARED_STRINGS) as stream:
+            head = stream.read(max_bytes)
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        return None
+    strings: list[str] = []
+    try:
+        for _event, item in etree.iterparse(
+            io.BytesIO(head), tag=_SHARED_STRING_TAG, **_SAFE_PARSE
+        ):
+            strings.append("".join(item.itertext()))
+            if len(strings) >= count:
+                break
+    except etree.XMLSyntaxError:
+        pass  # where ``max_bytes`` cut the part
+    return strings
 
 
 def read_xlsx_rows(
