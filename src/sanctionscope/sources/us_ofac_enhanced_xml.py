@@ -511,14 +511,15 @@ def apply_document(
     placed = ofac.add_document(builder, document)
     if country_name and country is None:
         placed = False
-    extras = _document_extras(element)
+    authority, extras = _text(element, "issuingAuthority"), _document_extras(element)
     entity = _document_entity(builder, kind, number) if placed else None
     if entity is not None:
-        entity.add("authority", _text(element, "issuingAuthority"))
+        entity.add("authority", authority)
         for extra in extras:
             entity.add("description", extra)
-    elif extras or not placed:
-        builder.note("; ".join([words, *extras]))
+    elif authority or extras or not placed:
+        issuer = [f"issued by {authority}"] if authority else []
+        builder.note("; ".join([words, *issuer, *extras]))
 
 
 def _document_extras(element: etree._Element) -> list[str]:
@@ -671,8 +672,8 @@ def apply_feature(refs: ReferenceData, builder: ofac.EntryBuilder, feature: Feat
     if name == "Place of Birth":
         _apply_birth_place(refs, builder, feature)
         return
-    if name == "Vessel Owner":
-        builder.note(f"Vessel owner: {feature.value}")
+    if name == "Vessel Owner":  # a name, not an entity: in notes, as the legacy XML does
+        builder.note(f"Vessel owner: {feature.value}" if feature.value else feature.words)
         return
     identifier = _identifier_kind(name)
     if identifier is not None:
