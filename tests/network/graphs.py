@@ -1,0 +1,82 @@
+"""Small hand-built graphs for the network tests: rows in, an analysis result out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from sanctionscope.network import AnalysisConfig, AnalysisResult, analyze_connection
+from sanctionscope.network.model import connect, create_tables
+
+
+@dataclass
+class N:
+    id: str
+    schema: str = "Company"
+    sanctioned: bool = False
+    founded: str | None = None
+
+
+@dataclass
+class E:
+    source: str
+    target: str
+    kind: str
+    share: float | None = None
+    amount: float | None = None
+    date: str | None = None
+    id: str | None = None
+
+
+def load(con: Any, nodes: list[N], edges: list[E]) -> None:
+    create_tables(con)
+    con.register(
+        "_n",
+        {
+            "id": np.array([n.id for n in nodes], dtype=object),
+            "schema": np.array([n.schema for n in nodes], dtype=object),
+            "sanctioned": np.array([n.sanctioned for n in nodes], dtype=bool),
+            "founded": np.array([n.founded for n in nodes], dtype=object),
+        },
+    )
+    con.execute(
+        "INSERT INTO nodes SELECT id, schema, 'Caption ' || id, sanctioned, "
+        "CASE WHEN sanctioned THEN 'test list' END, CAST(founded AS DATE), NULL FROM _n"
+    )
+    if edges:
+        con.register(
+            "_e",
+            {
+                "id": np.array([e.id or f"e{i}" for i, e in enumerate(edges)], dtype=object),
+                "source": np.array([e.source for e in edges], dtype=object),
+                "target": np.array([e.target for e in edges], dtype=object),
+                "kind": np.array([e.kind for e in edges], dtype=object),
+                "share": np.array([e.share for e in edges], dtype=object),
+                "amount": np.array([e.amount for e in edges], dtype=object),
+                "date": np.array([e.date for e in edges], dtype=object),
+            },
+        )
+        con.execute(
+            "INSERT INTO edges SELECT id, source, target, kind, CAST(share AS DOUBLE), "
+            "CAST(amount AS DOUBLE), 'USD', CAST(date AS DATE) FROM _e"
+        )
+
+
+def run(nodes: list[N], edges: list[E], **settings: Any) -> AnalysisResult:
+    con = connect()
+    try:
+        load(con, nodes, edges)
+        return analyze_connection(con, AnalysisConfig(**settings))
+    finally:
+        con.close()
+
+
+def by_id(result: AnalysisResult) -> dict[str, Any]:
+    return {f.id: f for f in result.findings}
+
+
+def day(text: str) -> date:
+    return date.fromisoformat(text)
