@@ -477,7 +477,7 @@ mutations = st.lists(
 )
 
 
-@pytest.mark.slow  # each mutation that leaves the file readable costs a full parse (~7 s)
+@pytest.mark.slow  # each mutation that leaves the file readable costs a full parse (~1 s)
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(changes=mutations)
 def test_mutated_real_ods_parses_or_raises_source_error(
@@ -521,8 +521,8 @@ def zip_parts(parts: dict[str, bytes]) -> bytes:
 def test_mutated_xml_inside_a_valid_zip(
     small_ods_parts: dict[str, bytes], part: str, changes: list[tuple[float, bytes, int]]
 ) -> None:
-    """The zip is intact (CRCs right), the XML inside it is damaged: odfpy must never see it
-    silently, and the parser must answer with entries or a SourceError."""
+    """The zip is intact (CRCs right), the XML inside it is damaged: the sheet reader must
+    never skip it silently, and the parser must answer with entries or a SourceError."""
     data = bytearray(small_ods_parts[part])
     for where, insert, delete in changes:
         at = int(where * len(data))

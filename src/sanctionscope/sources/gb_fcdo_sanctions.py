@@ -35,9 +35,10 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -70,8 +71,10 @@ from sanctionscope.sources.spreadsheet import (
 from sanctionscope.sources.tabular import (
     HeaderSpec,
     SheetRow,
+    add_text,
     check_readable,
     csv_records,
+    field_reader,
     looks_like_zip,
 )
 
@@ -238,6 +241,7 @@ class _Table:
     columns: dict[str, int]
     preamble: list[SheetRow]
     body: Iterator[SheetRow]
+    fields: Callable[[tuple[str, ...]], dict[str, str]]
 
 
 def _find_header(path: Path, rows: Iterator[SheetRow], where: str) -> _Table:
@@ -252,7 +256,7 @@ def _find_header(path: Path, rows: Iterator[SheetRow], where: str) -> _Table:
     if missing:
         labels = ", ".join(_label(name) for name in missing)
         raise SourceError(path, f"header lacks column(s) {labels}", found.header.location)
-    return _Table(found.header, found.columns, found.preamble, rows)
+    return _Table(found.header, found.columns, found.preamble, rows, field_reader(found.columns))
 
 
 def _label(field_name: str) -> str:
@@ -282,6 +286,7 @@ def _ignored_columns(table: _Table) -> list[str]:
 # ----------------------------------------------------------------------- dates
 
 
+@lru_cache(maxsize=4096)
 def _parse_date_text(text: str) -> date | None:
     cleaned = " ".join(text.replace(",", " ").split())
     for fmt in _TEXT_DATE_FORMATS:
@@ -353,13 +358,9 @@ class _RowValues:
 
 
 def _row_values(table: _Table, row: SheetRow) -> _RowValues:
-    values = {
-        name: row.cells[index] if index < len(row.cells) else ""
-        for name, index in table.columns.items()
-    }
     width = len(table.header.cells)
     extra = [cell for cell in row.cells[width:] if cell]
-    return _RowValues(row.location, values, extra)
+    return _RowValues(row.location, table.fields(row.cells), extra)
 
 
 def _target_schema(type_text: str) -> str | None:
@@ -371,26 +372,26 @@ def _new_entry(unique_id: str, schema: str) -> Entry:
 
 
 def _add_name(target: EntityProxy, name: str) -> None:
-    target.add("name", name)
+    add_text(target, "name", name)
     if not target.schema.is_a("Person"):
         return
     natural = natural_order_name(name)
     if natural is not None:
-        target.add("alias", natural[0])
-        target.add("lastName", natural[1])
+        add_text(target, "alias", natural[0])
+        add_text(target, "lastName", natural[1])
 
 
 def _group_identification(entry: Entry, unique_id: str, group_id: str) -> EntityProxy:
     ident = make_entity("Identification", ID_PREFIX, unique_id, "ofsi-group-id", group_id)
     ident.add("holder", entry.target.id)
-    ident.add("number", group_id)
-    ident.add("type", OFSI_GROUP_ID_TYPE)
-    ident.add("country", "gb")
+    add_text(ident, "number", group_id)
+    add_text(ident, "type", OFSI_GROUP_ID_TYPE)
+    add_text(ident, "country", "gb")
     return ident
 
 
 def _add_group_id(entry: Entry, unique_id: str, group_id: str) -> None:
-    entry.target.add("notes", f"{OFSI_GROUP_ID_TYPE}: {group_id}")
+    add_text(entry.target, "notes", f"{OFSI_GROUP_ID_TYPE}: {group_id}")
     ident = _group_identification(entry, unique_id, group_id)
     if all(related.id != ident.id for related in entry.related):
         entry.related.append(ident)
@@ -412,11 +413,12 @@ def _apply_row(entry: Entry, row: _RowValues, warnings: list[str]) -> None:
     if group_id:
         _add_group_id(entry, unique_id, group_id)
     sanction = _sanction_of(entry)
-    sanction.add("program", row.get("regime") or None)
-    sanction.add("provisions", split_provisions(row.get("sanctions_imposed")))
+    add_text(sanction, "program", row.get("regime"))
+    for provision in split_provisions(row.get("sanctions_imposed")):
+        add_text(sanction, "provisions", provision)
     source = row.get("designation_source")
     if source:
-        sanction.add("summary", f"Designation source: {source}")
+        add_text(sanction, "summary", f"Designation source: {source}")
     _add_listing_date(sanction, row, warnings)
     if row.extra:
         warnings.append(f"{row.location}: values beyond the header ignored: {row.extra!r}")
@@ -430,7 +432,7 @@ def _add_listing_date(sanction: EntityProxy, row: _RowValues, warnings: list[str
     if found is None:
         warnings.append(f"{row.location}: Date Designated {text!r} is not a date; not kept")
         return
-    sanction.add("listingDate", found.isoformat())
+    add_text(sanction, "listingDate", found.isoformat())
 
 
 def _schema_for_row(row: _RowValues, warnings: list[str]) -> str:

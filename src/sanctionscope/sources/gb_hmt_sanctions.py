@@ -69,8 +69,10 @@ from sanctionscope.sources.spreadsheet import (
 from sanctionscope.sources.tabular import (
     HeaderSpec,
     SheetRow,
+    add_text,
     check_readable,
     csv_records,
+    field_reader,
     header_key,
     looks_like_zip,
 )
@@ -169,7 +171,7 @@ class _Table:
 
 
 def _clean_cell(value: object) -> str:
-    if value is None:
+    if value is None or value == "":
         return ""
     if type(value) is str:
         return value.strip() if "  " not in value and "\n" not in value else " ".join(value.split())
@@ -356,7 +358,7 @@ class _Group:
         elif kind == "date":
             entity.add(prop, value, cleaned=True)  # already ISO (see _iso_date)
         else:
-            entity.add(prop, value)
+            add_text(entity, prop, value)
 
 
 def _enumerated(text: str) -> list[str]:
@@ -470,7 +472,7 @@ def _add_documents(group: _Group, row: _Values) -> None:
         )
         for number, summary in items:
             ident = _document(gid, "Identification", "id", holder, number, summary)
-            ident.add("type", label)
+            add_text(ident, "type", label)
             _add_related(group, ident)
 
 
@@ -479,8 +481,8 @@ def _document(
 ) -> EntityProxy:
     doc = make_entity(schema, ID_PREFIX, gid, kind, number)
     doc.add("holder", holder.id)
-    doc.add("number", number)
-    doc.add("summary", summary or None)
+    add_text(doc, "number", number)
+    add_text(doc, "summary", summary)
     return doc
 
 
@@ -494,10 +496,10 @@ def _add_address(group: _Group, row: _Values) -> None:
     address = make_entity("Address", ID_PREFIX, group.entry.source_id, "address", full)
     if address.id in group.related:
         return
-    address.add("full", full)
-    address.add("postalCode", postcode or None)
+    add_text(address, "full", full)
+    add_text(address, "postalCode", postcode)
     if lines:
-        address.add("city", lines[-1])
+        add_text(address, "city", lines[-1])
     code = clean_country(country) if country else None
     if code is not None:
         address.add("country", code, cleaned=True)
@@ -559,12 +561,9 @@ def _schema_for(row: _Values, warnings: list[str]) -> str:
 
 def _build_entries(path: Path, table: _Table, warnings: list[str]) -> list[Entry]:
     groups: dict[str, _Group] = {}
+    fields = field_reader(table.columns)
     for raw in table.body:
-        values = {
-            name: raw.cells[index] if index < len(raw.cells) else ""
-            for name, index in table.columns.items()
-        }
-        row = _Values(raw.location, values)
+        row = _Values(raw.location, fields(raw.cells))
         group_id = row.get("group_id")
         if not group_id:
             raise SourceError(path, "a row without a Group ID", raw.location)
