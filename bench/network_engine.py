@@ -75,7 +75,9 @@ def main(argv: list[str] | None = None) -> int:
             started = time.perf_counter()
             write_random_tables(folder, args.nodes, args.edges, args.seed)
             print(f"tables written in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-        config = AnalysisConfig(memory_limit=args.memory_limit, temp_directory=str(folder / "spill"))
+        config = AnalysisConfig(
+            memory_limit=args.memory_limit, temp_directory=str(folder / "spill")
+        )
         started = time.perf_counter()
         result = analyze(folder / "nodes.parquet", folder / "edges.parquet", config)
         seconds = time.perf_counter() - started

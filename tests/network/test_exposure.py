@@ -6,9 +6,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from tests.network.graphs import E, N, by_id, run
 
 from sanctionscope.network import AnalysisConfig, analyze
-from tests.network.graphs import E, N, by_id, run
 
 CHAIN_NODES = [N("S", sanctioned=True), N("A"), N("B"), N("C", "Person"), N("D", "Person")]
 CHAIN_EDGES = [

@@ -181,6 +181,7 @@ def encode_edges(con: Any, log: ErrorLog) -> int:
         SELECT rn, keep_rn FROM (
             SELECT rn, first(rn) OVER w AS keep_rn, row_number() OVER w AS k
             FROM e_raw WHERE kind = 'ownership' AND src IS NOT NULL AND dst IS NOT NULL
+              AND rn NOT IN (SELECT rn FROM dup_rows WHERE k > 1)
             WINDOW w AS (PARTITION BY src, dst, share ORDER BY rn)
         ) WHERE k > 1
         """

@@ -168,9 +168,8 @@ def _entity(schema: str, entity_id: str) -> EntityProxy:
 def _ref(proxy: EntityProxy, prop: str, value: str, column: str) -> None:
     if not value:
         raise CsvRowError(f"column {column} is empty")
-    proxy.add(prop, value)
-    if not proxy.get(prop):
-        raise CsvRowError(f"column {column}: {value!r} is not a usable entity id")
+    # Bank ids are taken as written (FtM's id syntax would refuse e.g. "CUST_001").
+    proxy.add(prop, value, cleaned=True)
 
 
 def _customer(row: dict[str, str], _default_id: str) -> list[EntityProxy]:

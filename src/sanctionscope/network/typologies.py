@@ -107,6 +107,7 @@ def proxy_correspondent_bank(con: Any) -> list[TypologyHit]:
         """
         SELECT DISTINCT e.dst, e.src FROM g_edges e JOIN sl ON e.src = sl.ix
         WHERE e.kind = 'correspondent' AND e.dst NOT IN (SELECT ix FROM sl)
+        ORDER BY ALL
         """
     ).fetchall():
         hits.append(
@@ -123,6 +124,7 @@ def proxy_correspondent_bank(con: Any) -> list[TypologyHit]:
         """
         SELECT DISTINCT e.src, e.dst FROM g_edges e JOIN sl ON e.dst = sl.ix
         WHERE e.kind = 'intermediary' AND e.src NOT IN (SELECT ix FROM sl)
+        ORDER BY ALL
         """
     ).fetchall():
         hits.append(
@@ -141,6 +143,7 @@ def proxy_correspondent_bank(con: Any) -> list[TypologyHit]:
         JOIN g_edges n ON n.src = c.dst AND n.kind = 'correspondent'
         WHERE c.kind = 'correspondent' AND c.dst NOT IN (SELECT ix FROM sl)
           AND n.dst NOT IN (SELECT ix FROM sl) AND n.dst <> c.dst
+        ORDER BY ALL
         """
     ).fetchall():
         hits.append(
@@ -176,6 +179,7 @@ def front_company(con: Any, config: AnalysisConfig) -> list[TypologyHit]:
         WHERE n.schema <> 'Person' AND n.founded IS NOT NULL
           AND f.x NOT IN (SELECT ix FROM sl)
           AND date_diff('day', n.founded, f.date) BETWEEN 0 AND {days}
+        ORDER BY f.x
         """
     ).fetchall()
     for x, payer, s, via, day, amount, currency, founded, age in rows:
@@ -201,6 +205,7 @@ def front_company(con: Any, config: AnalysisConfig) -> list[TypologyHit]:
             WHERE e.kind LIKE 'shared_%'
         ) t JOIN g_nodes n ON n.ix = t.x
         WHERE n.schema <> 'Person' AND t.x NOT IN (SELECT ix FROM sl)
+        ORDER BY ALL
         """
     ).fetchall():
         attribute = kind.removeprefix("shared_").replace("_", " ")
@@ -221,6 +226,7 @@ def front_company(con: Any, config: AnalysisConfig) -> list[TypologyHit]:
         JOIN sl ON b.dst = sl.ix JOIN g_nodes n ON n.ix = a.dst
         WHERE a.kind = 'directorship' AND a.dst <> b.dst AND n.schema <> 'Person'
           AND a.dst NOT IN (SELECT ix FROM sl)
+        ORDER BY ALL
         """
     ).fetchall():
         hits.append(
@@ -239,6 +245,7 @@ def front_company(con: Any, config: AnalysisConfig) -> list[TypologyHit]:
         JOIN g_nodes n ON n.ix = e.dst
         WHERE e.kind IN ('directorship', 'representation') AND n.schema <> 'Person'
           AND e.dst NOT IN (SELECT ix FROM sl)
+        ORDER BY ALL
         """
     ).fetchall():
         hits.append(
@@ -276,6 +283,7 @@ def pass_through(con: Any, config: AnalysisConfig) -> list[TypologyHit]:
         SELECT x, p, q, s, via, inbound, ai, ci, di, ao, dout FROM flows
         WHERE x NOT IN (SELECT ix FROM sl)
         QUALIFY row_number() OVER (PARTITION BY x ORDER BY ai DESC, di, p, q) <= {t.max_paths}
+        ORDER BY x, ai DESC, di, p, q
         """
     ).fetchall()
     hits: list[TypologyHit] = []
@@ -322,7 +330,8 @@ def round_trip(con: Any, config: AnalysisConfig, max_walks: int = 2_000_000) -> 
             """
         )
         cycles += con.execute(
-            "SELECT nodes, first_date, last_date, amount0, currency FROM walk WHERE cur = start"
+            "SELECT nodes, first_date, last_date, amount0, currency FROM walk WHERE cur = start "
+            "ORDER BY nodes"
         ).fetchall()
         con.execute("DELETE FROM walk WHERE cur = start")
     sanctioned = (
@@ -367,7 +376,8 @@ def fan_in_out(con: Any, config: AnalysisConfig) -> list[TypologyHit]:
         JOIN pay o ON o.src = r.dst AND o.date BETWEEN r.date AND r.date + {int(t.fan_days)}
         WHERE o.dst <> r.src AND r.dst NOT IN (SELECT ix FROM sl)
         GROUP BY r.dst, r.src, k.s, k.via, r.date HAVING count(DISTINCT o.dst) >= {t.fan_min_counterparties}
-        QUALIFY row_number() OVER (PARTITION BY r.dst ORDER BY n DESC, r.date) = 1
+        QUALIFY row_number() OVER (PARTITION BY r.dst ORDER BY n DESC, r.date, r.src) = 1
+        ORDER BY ALL
         """
     ).fetchall()
     for x, p, s, via, day, n, sample in out_rows:
@@ -391,7 +401,8 @@ def fan_in_out(con: Any, config: AnalysisConfig) -> list[TypologyHit]:
         JOIN pay i ON i.dst = o.src AND i.date BETWEEN o.date - {int(t.fan_days)} AND o.date
         WHERE i.src <> o.dst AND o.src NOT IN (SELECT ix FROM sl)
         GROUP BY o.src, o.dst, k.s, k.via, o.date HAVING count(DISTINCT i.src) >= {t.fan_min_counterparties}
-        QUALIFY row_number() OVER (PARTITION BY o.src ORDER BY n DESC, o.date) = 1
+        QUALIFY row_number() OVER (PARTITION BY o.src ORDER BY n DESC, o.date, o.dst) = 1
+        ORDER BY ALL
         """
     ).fetchall()
     for x, q, s, via, day, n, sample in in_rows:
