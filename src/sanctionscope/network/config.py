@@ -98,8 +98,10 @@ class AnalysisConfig:
     typology: TypologyConfig = field(default_factory=TypologyConfig)
     max_rounds: int = 1000  # bound on 50 %-rule rounds (a fixpoint is reached far earlier)
     max_errors_per_kind: int = 100
-    memory_limit: str | None = None
-    temp_directory: str | None = None
+    # DuckDB's share of memory; the in-memory arrays of the exposure step come on top, so
+    # the default keeps a 50-million-edge run within 8 GB. DuckDB spills to temp_directory.
+    memory_limit: str | None = "3GB"
+    temp_directory: str | None = None  # default: <system temp>/sanctionscope-duckdb
 
     def __post_init__(self) -> None:
         if self.regime not in REGIME_RULES:

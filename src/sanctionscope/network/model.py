@@ -14,6 +14,7 @@ entities carry the same address, phone, email or tax id.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -102,8 +103,8 @@ def connect(memory_limit: str | None = None, temp_directory: str | None = None) 
     con = duckdb.connect(":memory:")
     if memory_limit:
         con.execute(f"SET memory_limit = '{memory_limit}'")
-    if temp_directory:
-        con.execute(f"SET temp_directory = '{temp_directory}'")
+    spill = temp_directory or str(Path(tempfile.gettempdir()) / "sanctionscope-duckdb")
+    con.execute(f"SET temp_directory = '{_quote(Path(spill))}'")
     con.execute("SET preserve_insertion_order = false")
     return con
 
