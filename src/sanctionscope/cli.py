@@ -329,6 +329,10 @@ def screen_command(
         typer.Option("--out", help="With --file: write one result row per input row here."),
     ] = None,
     workers: Annotated[int, typer.Option("--workers", help="With --file: worker processes.")] = 1,
+    per_list: Annotated[
+        bool,
+        typer.Option("--per-list", help="One result per list record instead of one per party."),
+    ] = False,
     rebuild_index: Annotated[
         bool,
         typer.Option(
@@ -369,7 +373,9 @@ def screen_command(
         )
         index = open_index(settings, rebuild=rebuild_index)
         shown = 0.5 if threshold is None else threshold
-        hits = screen(index, query, limit=limit, threshold=shown, algorithm=algorithm)
+        hits = screen(
+            index, query, limit=limit, threshold=shown, algorithm=algorithm, per_list=per_list
+        )
     except ScreeningError as error:
         fail(str(error))
     if as_json:

@@ -53,7 +53,12 @@ __all__ = [
     "screen_file",
 ]
 
-KIND_SCHEMAS = {"person": "Person", "org": "Organization", "vessel": "Vessel", "airplane": "Airplane"}
+KIND_SCHEMAS = {
+    "person": "Person",
+    "org": "Organization",
+    "vessel": "Vessel",
+    "airplane": "Airplane",
+}
 
 
 @dataclass(frozen=True)
@@ -69,16 +74,24 @@ def _kinds_for(schema: str) -> list[Kind]:
     return [schema_kind(KIND_SCHEMAS.get(schema.lower(), schema))]
 
 
-def compare(left: str, right: str, schema: str = "LegalEntity", algorithm: str = ALGORITHM) -> Comparison:
+def compare(
+    left: str, right: str, schema: str = "LegalEntity", algorithm: str = ALGORITHM
+) -> Comparison:
     """How likely two written names denote the same party (names only), 0 to 1."""
     if algorithm == "ofac":
         from sanctionscope.matching.ofac import ofac_score
 
         score = ofac_score(left, right)
-        return Comparison(score, score >= DEFAULT_THRESHOLD, {"algorithm": "ofac", "score": round(score, 4)})
+        return Comparison(
+            score, score >= DEFAULT_THRESHOLD, {"algorithm": "ofac", "score": round(score, 4)}
+        )
     if algorithm != ALGORITHM:
-        raise ScreeningError(f"unknown algorithm {algorithm!r} (use one of {', '.join(ALGORITHMS)})")
-    best = max((compare_names(left, right, kind) for kind in _kinds_for(schema)), key=lambda c: c.score)
+        raise ScreeningError(
+            f"unknown algorithm {algorithm!r} (use one of {', '.join(ALGORITHMS)})"
+        )
+    best = max(
+        (compare_names(left, right, kind) for kind in _kinds_for(schema)), key=lambda c: c.score
+    )
     return Comparison(best.score, best.score >= DEFAULT_THRESHOLD, best.explain())
 
 
@@ -90,7 +103,10 @@ def algorithms() -> list[dict[str, Any]]:
             "version": ALGORITHM_VERSION,
             "default": True,
             "default_threshold": DEFAULT_THRESHOLD,
-            "features": [{"name": f.name, "weight": f.weight, "description": f.description} for f in FEATURES.values()],
+            "features": [
+                {"name": f.name, "weight": f.weight, "description": f.description}
+                for f in FEATURES.values()
+            ],
         },
         {
             "name": "ofac",

@@ -103,6 +103,8 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
     if a.text == b.text:
         return 1.0, "same word"
     if a.fold == b.fold:
+        if a.role == "acronym" or b.role == "acronym":
+            return 0.95, "initials"
         return 0.97, "same word, other romanisation"
     if a.concepts and b.concepts:
         shared = a.concepts & b.concepts
@@ -160,6 +162,37 @@ def _merge_adjacent(
     return tuple(merged)
 
 
+ACRONYM_SKIP = frozenset({"of", "the", "and", "for", "de", "i", "и"})
+
+
+def _expand_acronyms(tokens: tuple[Token, ...], other: tuple[Token, ...]) -> tuple[Token, ...]:
+    """Replace a run of words whose initials spell a word of the other name (Democratic
+    People's Republic of Korea / DPRK, Foreign Trade Bank / FTB) by one token that aligns with
+    it. Single letters in a row (U. S.) count as one acronym too."""
+    acronyms = {t.fold: t for t in other if 3 <= len(t.text) <= 6}  # two letters are too ambiguous
+    letters = [t for t in other if len(t.text) == 1]
+    if len(letters) >= 2:
+        joined = "".join(t.text for t in letters)
+        acronyms.setdefault(joined, letters[0])
+    if not acronyms or len(tokens) < 2:
+        return tokens
+    words = [(i, t) for i, t in enumerate(tokens) if t.text not in ACRONYM_SKIP]
+    initials = "".join(t.text[0] for _, t in words)
+    for acronym in sorted(acronyms, key=len, reverse=True):
+        start = initials.find(acronym)
+        if start < 0 or len(acronym) < 2:
+            continue
+        run = words[start : start + len(acronym)]
+        first, last = run[0][0], run[-1][0]
+        spelled = " ".join(t.text for t in tokens[first : last + 1])
+        weight = min(1.0, sum(t.weight for t in tokens[first : last + 1]))
+        merged = Token(
+            spelled, acronym, acronym, acronym, frozenset(), weight, tokens[first].script, "acronym"
+        )
+        return (*tokens[:first], merged, *tokens[last + 1 :])
+    return tokens
+
+
 def _alignment(
     left: tuple[Token, ...], right: tuple[Token, ...]
 ) -> tuple[list[tuple[int, int, float, str]], set[int], set[int]]:
@@ -188,7 +221,8 @@ def compare_forms(left: NameForm, right: NameForm) -> NameComparison:
         return NameComparison(1.0, left.original, right.original, tuple(
             TokenMatch(t.text, u.text, 1.0, "same word") for t, u in zip(left.tokens, right.tokens, strict=True)
         ), (), ())  # fmt: skip
-    lt, rt = left.tokens, right.tokens
+    lt = _expand_acronyms(left.tokens, right.tokens)
+    rt = _expand_acronyms(right.tokens, lt)
     if len(lt) != len(rt):
         lt = _merge_adjacent(lt, rt, left.kind)
         rt = _merge_adjacent(rt, lt, left.kind)

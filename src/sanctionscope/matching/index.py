@@ -35,9 +35,12 @@ from sanctionscope.matching.scoring import (
     schemas_compatible,
     score_record,
 )
+from sanctionscope.matching.subjects import build_subjects
 
-INDEX_FORMAT = 1
-CANDIDATE_NAMES = 16  # names handed to the scorer per query and kind of name
+INDEX_FORMAT = 2
+CANDIDATE_NAMES = 16  # records whose retrieved names go to the scorer, per kind of name
+NAMES_PER_RECORD = 4  # names looked at per wanted record (aliases of one record crowd)
+LENGTH_PENALTY = 0.1
 RETRIEVAL_FLOOR = 0.4  # ... unless they share less than this share of the best one's weight
 MIN_FUZZY_KEY = 4  # fold keys shorter than this are only found exactly
 
@@ -81,13 +84,17 @@ class ScreeningIndex:
         name_record: list[int] = []
         postings: dict[str, list[int]] = defaultdict(list)
         identifiers: dict[str, list[int]] = defaultdict(list)
+        record_forms: list[list[NameForm]] = []
         for record_index, record in enumerate(records):
             kind = schema_kind(record.schema)
+            record_forms.append([])
             for name, is_weak in record.names:
                 for variant in name_variants(name):
                     form = analyze_name(variant, kind)
                     if not form.tokens:
                         continue
+                    if not is_weak:
+                        record_forms[-1].append(form)
                     name_index = len(names)
                     names.append((form.original, kind, "|".join(sorted(form.legal_forms))))
                     name_tokens.extend(tokens.setdefault(t, len(tokens)) for t in form.tokens)
@@ -108,9 +115,16 @@ class ScreeningIndex:
             if key.startswith("f:") and len(key) - 2 >= MIN_FUZZY_KEY
             for deleted in deletions(key[2:])
         )
+        subject_of, links = build_subjects(records, record_forms)
+        link_reasons: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for link in links:
+            link_reasons[link.left].append((link.right, link.reason))
+            link_reasons[link.right].append((link.left, link.reason))
         self.__setstate__(
             {
                 "version_key": version_key,
+                "subject_of": np.asarray(subject_of, dtype=np.int32),
+                "link_reasons": dict(link_reasons),
                 "records_json": [r.to_json() for r in records],
                 "record_schemas": [r.schema for r in records],
                 "token_table": [
@@ -156,6 +170,8 @@ class ScreeningIndex:
         self._token_objects: dict[int, Token] = {}
         self._masks: dict[tuple[str | None, Kind], NDArray[np.bool_]] = {}
         self._record_names: dict[int, list[int]] | None = None
+        self._subjects: dict[int, list[int]] | None = None
+        self._lengths: NDArray[np.float64] | None = None
 
     # ------------------------------------------------------------------ stored columns
 
@@ -275,12 +291,30 @@ class ScreeningIndex:
         touched = touched[self._name_mask(schema, kind)[touched]]
         if not len(touched):
             return []
-        count = min(limit, len(touched))
-        local = scores[touched]
+        # Shorter names first among equals: "Foreign Trade Bank" before "... of Iran".
+        local = scores[touched] / (1.0 + LENGTH_PENALTY * self._name_lengths()[touched])
+        count = min(limit * NAMES_PER_RECORD, len(touched))
         top = np.argpartition(-local, count - 1)[:count]
         top = top[np.argsort(-local[top], kind="stable")]
         floor = local[top[0]] * RETRIEVAL_FLOOR
-        return [int(touched[i]) for i in top if local[i] >= floor]
+        chosen: list[int] = []
+        records: set[int] = set()
+        for position in top:
+            if local[position] < floor:
+                break
+            name_index = int(touched[position])
+            record_index = int(self.name_record[name_index])
+            if record_index not in records:
+                if len(records) >= limit:
+                    continue
+                records.add(record_index)
+            chosen.append(name_index)
+        return chosen
+
+    def _name_lengths(self) -> NDArray[np.float64]:
+        if self._lengths is None:
+            self._lengths = np.diff(self._state["name_offsets"]).astype(np.float64)
+        return self._lengths
 
     def identifier_records(self, query: Query) -> list[int]:
         found: list[int] = []
@@ -301,6 +335,24 @@ class ScreeningIndex:
             self._record_names = dict(grouped)
         weak = self._state["weak"]
         return [(self.form(i), bool(weak[i])) for i in self._record_names.get(record_index, [])]
+
+    # ------------------------------------------------------------------ subjects
+
+    def subject_of(self, record_index: int) -> int:
+        return int(self._state["subject_of"][record_index])
+
+    def subject_members(self, record_index: int) -> list[int]:
+        """Every record of the subject this record belongs to (itself included)."""
+        if self._subjects is None:
+            grouped: dict[int, list[int]] = defaultdict(list)
+            for index, subject in enumerate(self._state["subject_of"].tolist()):
+                grouped[subject].append(index)
+            self._subjects = dict(grouped)
+        return self._subjects.get(self.subject_of(record_index), [record_index])
+
+    def links_of(self, record_index: int) -> list[tuple[int, str]]:
+        """The records this one was linked to, and why."""
+        return list(self._state["link_reasons"].get(record_index, []))
 
     # ------------------------------------------------------------------ scoring
 
@@ -338,6 +390,7 @@ class ScreeningIndex:
             record = self.record(record_index)
             kind = schema_kind(record.schema)
             scored = score_record(query, forms.get(kind, []), record, names)
+            scored.record_index = record_index
             if scored.score >= threshold and scored.score > 0:
                 results.append(scored)
         results.sort(key=lambda s: (-s.score, s.record.id))

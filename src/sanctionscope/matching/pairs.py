@@ -39,7 +39,11 @@ def compare_pairs_file(
 ) -> PairsSummary:
     from sanctionscope.matching import compare
 
-    errors_path = errors_path if errors_path is not None else out_path.with_name(out_path.stem + ".errors.tsv")
+    errors_path = (
+        errors_path
+        if errors_path is not None
+        else out_path.with_name(out_path.stem + ".errors.tsv")
+    )
     try:
         text = in_path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
@@ -50,13 +54,20 @@ def compare_pairs_file(
     if lines and lines[-1] == "":
         lines.pop()
     if not lines:
-        raise ScreeningError(f"{in_path}: the file is empty (a header with left and right is needed)")
+        raise ScreeningError(
+            f"{in_path}: the file is empty (a header with left and right is needed)"
+        )
     header = lines[0].rstrip("\r").split("\t")
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise ScreeningError(f"{in_path}, line 1: missing column(s) {', '.join(missing)} (found: {', '.join(header)})")
+        raise ScreeningError(
+            f"{in_path}, line 1: missing column(s) {', '.join(missing)} (found: {', '.join(header)})"
+        )
     summary = PairsSummary()
-    with out_path.open("w", encoding="utf-8") as out, errors_path.open("w", encoding="utf-8") as err:
+    with (
+        out_path.open("w", encoding="utf-8") as out,
+        errors_path.open("w", encoding="utf-8") as err,
+    ):
         out.write("\t".join([*header, "score", "match"]) + "\n")
         err.write("line\treason\n")
         for number, raw in enumerate(lines[1:], start=2):
@@ -74,7 +85,12 @@ def compare_pairs_file(
                     err.write(f"{number}\t{error}\n")
                 else:
                     summary.scored += 1
-                    out.write("\t".join([*fields, f"{result.score:.4f}", "true" if result.match else "false"]) + "\n")
+                    out.write(
+                        "\t".join(
+                            [*fields, f"{result.score:.4f}", "true" if result.match else "false"]
+                        )
+                        + "\n"
+                    )
             if progress is not None:
                 progress(1)
     return summary

@@ -43,6 +43,10 @@ IDENTIFIER_PROPS = {
 # Identification.type values (as the parsers write them) that name a known kind.
 DOCUMENT_TYPE_KINDS = {"bik (ru)": "bik", "bik": "bik", "swift/bic": "bic", "lei": "lei"}
 DATE_PROPS = ("birthDate", "incorporationDate", "buildDate")
+UN_REFERENCE_IN_NOTES = re.compile(r"\(UN Ref\)\s*:\s*([A-Z]{2}[ie]\.\d{3})")
+OFSI_GROUP_TYPE = "ofsi group id"
+# The list whose record number is itself a cross-list reference.
+OWN_REFERENCE = {"un_sc_sanctions": "un", "gb_hmt_sanctions": "ofsi"}
 COUNTRY_PROPS = ("country", "nationality", "citizenship", "jurisdiction", "birthCountry", "flag")
 PROGRAM_PROPS = ("program", "programId")
 _NOT_ALNUM = re.compile(r"[^0-9A-Za-z]")
@@ -79,6 +83,9 @@ class Record:
     countries: set[str] = field(default_factory=set)
     programs: set[str] = field(default_factory=set)
     listed: set[str] = field(default_factory=set)  # listing dates
+    # Cross-list references: "un:KPe.047" (a UN reference number), "ofsi:13536" (an OFSI
+    # group id). A record carries its own and the ones its remarks cite.
+    references: set[str] = field(default_factory=set)
 
     def to_json(self) -> str:
         return json.dumps(
@@ -86,6 +93,7 @@ class Record:
                 self.id, self.schema, self.caption, self.source, self.source_id, self.list_version,
                 self.names, {k: sorted(v) for k, v in self.identifiers.items()},
                 sorted(self.dates), sorted(self.countries), sorted(self.programs), sorted(self.listed),
+                sorted(self.references),
             ],
             ensure_ascii=False,
         )  # fmt: skip
@@ -105,11 +113,12 @@ class Record:
             countries,
             programs,
             listed,
+            references,
         ) = json.loads(text)
         return cls(
             id_, schema, caption, source, source_id, version,
             [(n, bool(w)) for n, w in names], {k: set(v) for k, v in ids.items()},
-            set(dates), set(countries), set(programs), set(listed),
+            set(dates), set(countries), set(programs), set(listed), set(references),
         )  # fmt: skip
 
     def add_identifier(self, kind: str, value: str) -> None:
@@ -139,10 +148,16 @@ def _apply_target(record: Record, props: Mapping[str, Any]) -> None:
         record.countries.update(v.lower() for v in _values(props, prop))
     for prop in PROGRAM_PROPS:
         record.programs.update(_values(props, prop))
+    for note in _values(props, "notes"):
+        record.references.update("un:" + ref for ref in UN_REFERENCE_IN_NOTES.findall(note))
 
 
 def _apply_related(record: Record, schema: str, props: Mapping[str, Any]) -> None:
-    if schema in ("Identification", "Passport"):
+    if schema == "Identification" and OFSI_GROUP_TYPE in {
+        t.lower() for t in _values(props, "type")
+    }:
+        record.references.update("ofsi:" + n.strip() for n in _values(props, "number"))
+    elif schema in ("Identification", "Passport"):
         kinds = [DOCUMENT_TYPE_KINDS.get(t.lower(), "") for t in _values(props, "type")]
         kind = "passport" if schema == "Passport" else next((k for k in kinds if k), "id")
         for number in _values(props, "number"):
@@ -154,6 +169,7 @@ def _apply_related(record: Record, schema: str, props: Mapping[str, Any]) -> Non
         for prop in PROGRAM_PROPS:
             record.programs.update(_values(props, prop))
         record.listed.update(_values(props, "listingDate") or _values(props, "startDate"))
+        record.references.update("un:" + ref.strip() for ref in _values(props, "unscId"))
 
 
 def records_from_rows(rows: Iterable[Any]) -> Iterator[Record]:
@@ -185,6 +201,8 @@ def records_from_rows(rows: Iterable[Any]) -> Iterator[Record]:
                 list_version=f"{row.source}@{row.seq}",
             )
             _apply_target(record, props)
+            if row.source in OWN_REFERENCE:
+                record.references.add(f"{OWN_REFERENCE[row.source]}:{row.entry}")
             if record.names or record.identifiers:
                 targets.append(record)
         else:

@@ -86,6 +86,7 @@ class Scored:
     record: Record
     score: float
     explanation: dict[str, Any] = field(default_factory=dict)
+    record_index: int = -1  # position in the index that found it
 
 
 def _identifier_evidence(query: Query, record: Record) -> tuple[list[str], list[str]]:

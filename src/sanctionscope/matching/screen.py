@@ -19,7 +19,7 @@ from typing import Any
 
 from sanctionscope.matching.index import ScreeningIndex, load_cached_index, save_index, version_key
 from sanctionscope.matching.names import clean_text
-from sanctionscope.matching.records import load_active_records
+from sanctionscope.matching.records import Record, load_active_records
 from sanctionscope.matching.scoring import (
     ALGORITHM,
     DEFAULT_THRESHOLD,
@@ -58,6 +58,8 @@ class Hit:
     explanation: dict[str, Any]
     list_version: str
     programs: list[str] = field(default_factory=list)
+    datasets: list[str] = field(default_factory=list)
+    listings: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -71,6 +73,8 @@ class Hit:
             "explanation": self.explanation,
             "list_version": self.list_version,
             "programs": self.programs,
+            "datasets": self.datasets,
+            "listings": self.listings,
         }
 
 
@@ -92,7 +96,7 @@ def open_index(settings: Settings, rebuild: bool = False) -> ScreeningIndex:
     return index
 
 
-def _ofac_rescore(query: Query, scored: Scored, index: ScreeningIndex) -> Scored:
+def _ofac_rescore(query: Query, scored: Scored) -> Scored:
     from sanctionscope.matching.ofac import ofac_score
 
     best, best_name = 0.0, ""
@@ -120,6 +124,52 @@ def validate_query(query: Query) -> Query:
     return Query(names, query.schema, query.countries, query.dates, identifiers)
 
 
+def _listing(record: Record) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "source": record.source,
+        "source_id": record.source_id,
+        "caption": record.caption,
+        "programs": sorted(record.programs),
+        "listed": sorted(record.listed),
+        "list_version": record.list_version,
+    }
+
+
+def _subject_hit(index: ScreeningIndex, scored: Scored, match_threshold: float) -> Hit:
+    """The best-scoring record of a subject, with every listing of the subject."""
+    members = (
+        [index.record(i) for i in index.subject_members(scored.record_index)]
+        if scored.record_index >= 0
+        else []
+    )
+    members = members or [scored.record]
+    explanation = dict(scored.explanation)
+    links = [
+        {"from": index.record(a).id, "to": index.record(b).id, "reason": reason}
+        for a in index.subject_members(scored.record_index)
+        for b, reason in index.links_of(a)
+        if a < b
+    ] if len(members) > 1 else []  # fmt: skip
+    if links:
+        explanation["subject_links"] = links
+    record = scored.record
+    return Hit(
+        id=record.id,
+        source=record.source,
+        source_id=record.source_id,
+        caption=record.caption,
+        schema=record.schema,
+        score=scored.score,
+        match=scored.score >= match_threshold,
+        explanation=explanation,
+        list_version=record.list_version,
+        programs=sorted(record.programs),
+        datasets=sorted({m.source for m in members}),
+        listings=[_listing(m) for m in sorted(members, key=lambda m: (m.source, m.source_id))],
+    )
+
+
 def screen(
     index: ScreeningIndex,
     query: Query,
@@ -127,37 +177,56 @@ def screen(
     threshold: float = 0.5,
     algorithm: str = ALGORITHM,
     match_threshold: float = DEFAULT_THRESHOLD,
+    per_list: bool = False,
 ) -> list[Hit]:
-    """The list records that may be the queried party, best first."""
+    """The parties on the lists that may be the queried party, best first: one hit per
+    subject (every list that names it in ``datasets``), or one per list record."""
     if algorithm not in ALGORITHMS:
         raise ScreeningError(
             f"unknown algorithm {algorithm!r} (use one of {', '.join(ALGORITHMS)})"
         )
     query = validate_query(query)
+    wanted = limit if per_list else limit * 4
     if algorithm == "ofac":
-        found = [
-            _ofac_rescore(query, s, index) for s in index.search(query, limit=max(limit * 3, 30))
-        ]
+        found = [_ofac_rescore(query, s) for s in index.search(query, limit=max(wanted * 3, 30))]
         found = sorted(
             (s for s in found if s.score >= threshold), key=lambda s: (-s.score, s.record.id)
-        )[:limit]
+        )[:wanted]
     else:
-        found = index.search(query, limit=limit, threshold=threshold)
-    return [
-        Hit(
-            id=s.record.id,
-            source=s.record.source,
-            source_id=s.record.source_id,
-            caption=s.record.caption,
-            schema=s.record.schema,
-            score=s.score,
-            match=s.score >= match_threshold,
-            explanation=s.explanation,
-            list_version=s.record.list_version,
-            programs=sorted(s.record.programs),
+        found = index.search(query, limit=wanted, threshold=threshold)
+    if per_list:
+        return [_subject_hit_single(s, match_threshold) for s in found[:limit]]
+    hits: list[Hit] = []
+    seen: set[int] = set()
+    for scored in found:
+        subject = (
+            index.subject_of(scored.record_index) if scored.record_index >= 0 else -1 - len(seen)
         )
-        for s in found
-    ]
+        if subject in seen:
+            continue
+        seen.add(subject)
+        hits.append(_subject_hit(index, scored, match_threshold))
+        if len(hits) >= limit:
+            break
+    return hits
+
+
+def _subject_hit_single(scored: Scored, match_threshold: float) -> Hit:
+    record = scored.record
+    return Hit(
+        id=record.id,
+        source=record.source,
+        source_id=record.source_id,
+        caption=record.caption,
+        schema=record.schema,
+        score=scored.score,
+        match=scored.score >= match_threshold,
+        explanation=scored.explanation,
+        list_version=record.list_version,
+        programs=sorted(record.programs),
+        datasets=[record.source],
+        listings=[_listing(record)],
+    )
 
 
 # ---------------------------------------------------------------------------- files

@@ -1,0 +1,103 @@
+"""Comparing two names (the ``compare`` function and command), table-driven."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sanctionscope.matching import DEFAULT_THRESHOLD, compare
+
+SAME = [
+    ("MEZHDUNARODNYI RASCHETNYI BANK", "Международный расчетный банк", "Organization"),
+    ("Mezhdunarodnyy Raschetnyy Bank", "MEJDUNARODNY RASCHETNY BANK", "Organization"),
+    ("RUSSIAN FINANCIAL CORPORATION", "Российская финансовая корпорация", "Organization"),
+    ("KOREA TRADE BANK", "조선무역은행", "Organization"),
+    ("KOREA KWANGSON BANKING CORP", "조선광선은행", "Organization"),
+    ("STROYTREYD LLC", "ООО «Стройтрейд»", "Organization"),
+    ("TIMER BANK, AO", "Aktsionernoe Obshchestvo Timer Bank", "Organization"),
+    ("NIKULIN, Dmitry Yuryevich", "Никулин Дмитрий Юрьевич", "Person"),
+    ("NIKULIN, Dmitry Yuryevich", "Dmitri Iourievitch Nikulin", "Person"),
+    ("NIKULIN, Dmitry Yuryevich", "Dmitry Nikulin", "Person"),
+    ("HAN, Jang Su", "한장수", "Person"),
+    ("PAK Kwang Hun", "Bak Gwang-hun", "Person"),
+    ("RI Song Chol", "Lee Song-chol", "Person"),
+    ("Mohammed bin Salman", "محمد بن سلمان", "Person"),
+    ("PUTIN, Vladimir Vladimirovich", "Vladimir Putin", "Person"),
+]
+
+DIFFERENT = [
+    ("KOREA KWANGSON BANKING CORP", "KOREA KWANGSONG TRADING CORPORATION", "Organization"),
+    ("MRB BANK", "MB BANK", "Organization"),
+    ("STROYTREYD LLC", "STROYTRANSGAZ LLC", "Organization"),
+    (
+        "FOREIGN TRADE BANK OF THE DEMOCRATIC PEOPLE'S REPUBLIC OF KOREA",
+        "FOREIGN TRADE BANK OF IRAN",
+        "Organization",
+    ),
+    ("322 Aircraft Repair Plant", "121 Aircraft Repair Plant", "Organization"),
+    ("PAK Kwang Ho", "PAK Kwang Hun", "Person"),
+    ("ZAURBEK MAGOMEDOVICH GUCHAEV", "ZAURBEK SALIMOVICH GUCHAEV", "Person"),
+]
+
+
+@pytest.mark.parametrize(("left", "right", "schema"), SAME)
+def test_same_party_matches(left: str, right: str, schema: str) -> None:
+    result = compare(left, right, schema)
+    assert result.match, (result.score, result.explanation)
+
+
+@pytest.mark.parametrize(("left", "right", "schema"), DIFFERENT)
+def test_look_alikes_do_not_match(left: str, right: str, schema: str) -> None:
+    result = compare(left, right, schema)
+    assert not result.match, (result.score, result.explanation)
+
+
+def test_an_exact_name_scores_one() -> None:
+    assert compare("FOREIGN TRADE BANK", "Foreign Trade Bank", "Organization").score == 1.0
+
+
+def test_the_explanation_names_the_aligned_words_and_how() -> None:
+    explanation = compare("KOREA TRADE BANK", "조선무역은행", "Organization").explanation
+    hows = {a["query"]: a["how"] for a in explanation["aligned"]}
+    assert hows["trade"] == "same word" or "another language" in hows["trade"]
+    assert explanation["unmatched_query_words"] == []
+
+
+def test_default_threshold_is_published() -> None:
+    assert 0.5 < DEFAULT_THRESHOLD < 1.0
+
+
+TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",)),  # any code point a string can hold
+    max_size=300,
+)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    left=TEXT,
+    right=TEXT,
+    schema=st.sampled_from(["Person", "Organization", "Vessel", "LegalEntity"]),
+)
+def test_any_text_gets_a_score_between_zero_and_one(left: str, right: str, schema: str) -> None:
+    result = compare(left, right, schema)
+    assert 0.0 <= result.score <= 1.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "\x00\x01\x02",
+        "A" * 10_000,
+        "🏦💰 bank",
+        "Bank Мир 은행 مصرف",
+        "\u200b\u200e",
+        "-- ,,, ''",
+    ],
+)
+def test_hostile_names_give_a_result(text: str) -> None:
+    result = compare(text, "FOREIGN TRADE BANK", "Organization")
+    assert 0.0 <= result.score <= 1.0

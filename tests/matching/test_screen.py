@@ -1,0 +1,206 @@
+"""Screening against the lists: the 19 Sep 2024 parties in Latin, Cyrillic and Hangul and
+by identifier, look-alikes kept apart, one subject per real-world party across lists."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sanctionscope.matching import Query, ScreeningError, ScreeningIndex, screen
+
+STORY = [
+    # (query, schema, expected OFAC ent_num)
+    ("MRB BANK", None, "50604"),
+    ("International Settlement Bank", None, "50604"),
+    ("Международный расчетный банк", None, "50604"),
+    ("Mezhdunarodnyy Raschetnyy Bank", "Organization", "50604"),
+    ("TSMRBANK", None, "22488"),
+    ("ЦМРБанк", None, "22488"),
+    ("Bank Center for International Settlements", None, "22488"),
+    ("Russian Financial Corporation", None, "24026"),
+    ("Российская финансовая корпорация", None, "24026"),
+    ("RFC Bank", None, "24026"),
+    ("Timer Bank", None, "50610"),
+    ("Тимер Банк", None, "50610"),
+    ("Aktsionernoe Obshchestvo Timer Bank", None, "50610"),
+    ("STROYTREYD", None, "50607"),
+    ("ООО «Стройтрейд»", None, "50607"),
+    ("Stroytrade LLC", None, "50607"),
+    ("Dmitry Nikulin", "Person", "50603"),
+    ("Никулин Дмитрий Юрьевич", "Person", "50603"),
+    ("Dmitri Iourievitch Nikulin", None, "50603"),
+    ("Foreign Trade Bank of the DPRK", None, "15603"),
+    ("조선무역은행", None, "15603"),
+    ("Korea Trade Bank", None, "15603"),
+    ("조선광선은행", None, "11581"),
+    ("Korea Kwangson Banking Corporation", None, "11581"),
+    ("한장수", "Person", "21749"),
+    ("Han Jang-su", "Person", "21749"),
+    ("김경남", "Person", "18554"),
+]
+
+IDENTIFIERS = [
+    ("FTBDKPPY", "15603"),
+    ("FTBDKPPYXXX", "15603"),  # with a branch code
+    ("RFCBRUMM", "24026"),
+    ("TIMERU2K", "50610"),
+    ("7750056670", "22488"),  # INN / tax id
+    ("1157700005759", "22488"),  # OGRN
+    ("044525059", "22488"),  # BIK
+    ("1237700700665", "50607"),  # OGRN of Stroytreyd
+    ("9728108831", "50607"),  # INN of Stroytreyd
+    ("2534006KGFLPAAXC1X76", "50610"),  # LEI
+    ("772043761", "50603"),  # passport
+]
+
+LOOK_ALIKES = [
+    # (query, the entries it may be, the look-alike that must not be a match)
+    ("KOREA KWANGSONG TRADING CORPORATION", {"9523"}, "11581"),
+    ("KOREA KWANGSON BANKING CORP", {"11581"}, "9523"),
+    ("MB BANK", {"25419"}, "50604"),
+    ("MRB BANK", {"50604"}, "25419"),
+    ("STROYTRANSGAZ LLC", {"16831", "16834"}, "50607"),  # the group's alias is STROYTRANSGAZ
+    ("STROYTREYD LLC", {"50607"}, "16834"),
+]
+
+
+def _top(index: ScreeningIndex, query: Query, n: int = 3) -> list[str]:
+    return [h.source_id for h in screen(index, query, limit=n, threshold=0.3)]
+
+
+@pytest.mark.parametrize(("name", "schema", "expected"), STORY)
+def test_story_parties_are_found_in_any_script(
+    demo_index: ScreeningIndex, name: str, schema: str | None, expected: str
+) -> None:
+    assert expected in _top(demo_index, Query((name,), schema))
+
+
+@pytest.mark.parametrize(("value", "expected"), IDENTIFIERS)
+def test_story_parties_are_found_by_identifier_alone(
+    demo_index: ScreeningIndex, value: str, expected: str
+) -> None:
+    hits = screen(demo_index, Query(identifiers=(("any", value),)), limit=3)
+    assert hits and hits[0].source_id == expected
+    assert hits[0].score == 1.0 and hits[0].match
+    assert hits[0].explanation["identifier_match"]
+
+
+def test_the_bic_of_mb_bank_is_not_mrb_bank(demo_index: ScreeningIndex) -> None:
+    assert [h.source_id for h in screen(demo_index, Query(identifiers=(("any", "MRBBRUMM"),)))] == [
+        "25419"
+    ]
+
+
+@pytest.mark.parametrize(("name", "entry", "other"), LOOK_ALIKES)
+def test_look_alikes_are_not_confused(
+    demo_index: ScreeningIndex, name: str, entry: set[str], other: str
+) -> None:
+    hits = screen(demo_index, Query((name,)), limit=10, threshold=0.0)
+    assert hits[0].source_id in entry
+    assert all(not h.match for h in hits if h.source_id == other)
+
+
+def test_a_result_explains_itself(demo_index: ScreeningIndex) -> None:
+    hit = screen(
+        demo_index,
+        Query(("Никулин Дмитрий Юрьевич",), "Person", dates=("1975-02-20",), countries=("ru",)),
+    )[0]
+    payload = hit.to_json()
+    assert payload["source_id"] == "50603" and payload["list_version"] == "us_ofac_sdn@1"
+    assert payload["explanation"]["name"]["aligned"]
+    assert payload["explanation"]["date"]["effect"] > 0
+    assert set(payload) >= {
+        "id",
+        "source",
+        "source_id",
+        "caption",
+        "schema",
+        "score",
+        "match",
+        "explanation",
+        "list_version",
+    }
+
+
+def test_a_conflicting_birth_date_lowers_the_score(demo_index: ScreeningIndex) -> None:
+    same = screen(
+        demo_index, Query(("Dmitry Yuryevich Nikulin",), "Person", dates=("1975-02-20",))
+    )[0]
+    other = screen(
+        demo_index, Query(("Dmitry Yuryevich Nikulin",), "Person", dates=("1988-06-01",))
+    )[0]
+    assert same.source_id == other.source_id == "50603"
+    assert other.score < same.score
+
+
+def test_schema_filters_candidates(demo_index: ScreeningIndex) -> None:
+    hits = screen(demo_index, Query(("TIMER BANK",), "Person"), threshold=0.0)
+    assert all(h.schema == "Person" for h in hits)
+
+
+@pytest.mark.parametrize(
+    "query", [Query(), Query(("   ",)), Query((), identifiers=(("any", " "),))]
+)
+def test_an_empty_query_is_a_clear_error(demo_index: ScreeningIndex, query: Query) -> None:
+    with pytest.raises(ScreeningError, match="nothing to screen"):
+        screen(demo_index, query)
+
+
+def test_an_unknown_schema_is_a_clear_error(demo_index: ScreeningIndex) -> None:
+    with pytest.raises(ScreeningError, match="unknown schema 'Bank'"):
+        screen(demo_index, Query(("X",), "Bank"))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(max_size=2000))
+def test_any_text_query_returns_results_or_a_clear_error(
+    demo_index: ScreeningIndex, text: str
+) -> None:
+    try:
+        hits = screen(demo_index, Query((text,)), threshold=0.0)
+    except ScreeningError as error:
+        assert "nothing to screen" in str(error)
+    else:
+        assert all(0.0 <= h.score <= 1.0 for h in hits)
+
+
+# ------------------------------------------------------------------ every official list
+
+
+@pytest.mark.parametrize(("name", "sources"), [
+    ("Foreign Trade Bank", {"us_ofac_sdn", "un_sc_sanctions", "gb_hmt_sanctions", "gb_fcdo_sanctions"}),
+    ("Korea Kwangson Banking Corporation", {"us_ofac_sdn", "un_sc_sanctions", "gb_hmt_sanctions", "gb_fcdo_sanctions"}),
+])  # fmt: skip
+def test_one_subject_with_every_listing(
+    all_lists_index: ScreeningIndex, name: str, sources: set[str]
+) -> None:
+    hit = screen(all_lists_index, Query((name,)), limit=3)[0]
+    assert sources <= set(hit.datasets)
+    assert {listing["source"] for listing in hit.listings} >= sources
+    assert all(link["reason"] for link in hit.explanation["subject_links"])
+
+
+def test_per_list_results_show_each_record(all_lists_index: ScreeningIndex) -> None:
+    hits = screen(all_lists_index, Query(("Foreign Trade Bank",)), limit=10, per_list=True)
+    assert {h.source for h in hits if "FOREIGN TRADE BANK" in h.caption.upper() and "MYANMA" not in h.caption} >= {
+        "un_sc_sanctions", "gb_hmt_sanctions", "gb_fcdo_sanctions"
+    }  # fmt: skip
+
+
+def test_look_alike_parties_stay_separate_subjects(all_lists_index: ScreeningIndex) -> None:
+    kkbc = screen(all_lists_index, Query(("KOREA KWANGSON BANKING CORP",)), limit=1)[0]
+    kwangsong = screen(all_lists_index, Query(("KOREA KWANGSONG TRADING CORPORATION",)), limit=1)[0]
+    assert not {listing["id"] for listing in kkbc.listings} & {
+        listing["id"] for listing in kwangsong.listings
+    }
+    fcdo_ftb = screen(all_lists_index, Query(("Foreign Trade Bank",)), limit=5)
+    assert not any("MYANMA" in listing["caption"] for listing in fcdo_ftb[0].listings)
+
+
+def test_persons_with_the_same_name_and_other_birth_dates_stay_apart(
+    all_lists_index: ScreeningIndex,
+) -> None:
+    for hit in screen(all_lists_index, Query(("KIM Chol",), "Person"), limit=10, threshold=0.0):
+        dates = {listing["id"] for listing in hit.listings}
+        assert len(dates) == len(hit.listings)
