@@ -50,7 +50,6 @@ from sanctionscope.sources.base import (
     ParsedList,
     SourceError,
     SourceFormat,
-    file_sha256,
     make_entity,
     new_listing,
 )
@@ -76,6 +75,7 @@ from sanctionscope.sources.tabular import (
     csv_records,
     field_reader,
     looks_like_zip,
+    one_file_list,
 )
 
 FORMAT_NAME = "gb_fcdo_sanctions"
@@ -591,17 +591,7 @@ def parse(path: Path, source: str | None = None) -> ParsedList:
         entries, published = _parse_ods(path, warnings)
     else:
         entries, published = _parse_csv(path, warnings)
-    if not entries:
-        raise SourceError(path, "the header is there but no designation follows it")
-    return ParsedList(
-        source=source or FORMAT_NAME,
-        format=FORMAT_NAME,
-        path=path,
-        entries=entries,
-        published=published,
-        sha256=file_sha256([path]),
-        warnings=warnings,
-    )
+    return one_file_list(path, FORMAT_NAME, source, entries, published, warnings)
 
 
 FORMAT = SourceFormat(

@@ -52,7 +52,6 @@ from sanctionscope.sources.base import (
     ParsedList,
     SourceError,
     SourceFormat,
-    file_sha256,
     make_entity,
     new_listing,
 )
@@ -75,6 +74,7 @@ from sanctionscope.sources.tabular import (
     field_reader,
     header_key,
     looks_like_zip,
+    one_file_list,
 )
 from sanctionscope.sources.us_ofac_csv import clean_country
 
@@ -641,17 +641,7 @@ def parse(path: Path, source: str | None = None) -> ParsedList:
     if ignored:
         warnings.append(f"{table.header.location}: columns not imported: {ignored!r}")
     entries = _build_entries(path, table, warnings)
-    if not entries:
-        raise SourceError(path, "the header is there but no designation follows it")
-    return ParsedList(
-        source=source or FORMAT_NAME,
-        format=FORMAT_NAME,
-        path=path,
-        entries=entries,
-        published=_published(table.preamble),
-        sha256=file_sha256([path]),
-        warnings=warnings,
-    )
+    return one_file_list(path, FORMAT_NAME, source, entries, _published(table.preamble), warnings)
 
 
 FORMAT = SourceFormat(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
@@ -14,7 +15,7 @@ from followthemoney import EntityProxy
 from followthemoney.property import Property
 from followthemoney.util import sanitize_text
 
-from sanctionscope.sources.base import SourceError
+from sanctionscope.sources.base import Entry, ParsedList, SourceError, file_sha256
 
 #: Zip archives (ODS, XLSX) start with a local file header.
 ZIP_MAGIC = b"PK\x03\x04"
@@ -44,6 +45,28 @@ def looks_like_zip(path: Path, suffixes: tuple[str, ...]) -> bool:
     """A zip by its first bytes or by its suffix, so that a truncated one is reported as such."""
     with path.open("rb") as fh:
         return fh.read(len(ZIP_MAGIC)) == ZIP_MAGIC or path.suffix.lower() in suffixes
+
+
+def one_file_list(
+    path: Path,
+    format_name: str,
+    source: str | None,
+    entries: list[Entry],
+    published: date | None,
+    warnings: list[str],
+) -> ParsedList:
+    """The ParsedList of a one-file publication; a header with no row under it is refused."""
+    if not entries:
+        raise SourceError(path, "the header is there but no designation follows it")
+    return ParsedList(
+        source=source or format_name,
+        format=format_name,
+        path=path,
+        entries=entries,
+        published=published,
+        sha256=file_sha256([path]),
+        warnings=warnings,
+    )
 
 
 def csv_records(path: Path, lines: Iterable[str]) -> Iterator[tuple[int, list[str]]]:
