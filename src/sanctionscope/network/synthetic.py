@@ -28,8 +28,11 @@ reach anything the seeds do not (so the truth does not depend on whether an engi
 blocked entities as seeds).
 
 The scale sizes (``"1M"``, ``"10M"`` or an int node count, five edges per node) add a
-power-law background generated in DuckDB SQL from a counter hash, so that 10M nodes / 50M
-edges stream to Parquet without holding them in Python.
+background generated in DuckDB SQL from a counter hash, so that 10M nodes / 50M edges stream
+to Parquet without holding them in Python: clusters of 60 entities (corporate groups and
+their trading partners) with skewed local degrees, ``locality`` (85 %) of payments and
+employments inside the cluster and the rest to a power law over a few hub companies (one per
+5,000 entities), correspondent accounts toward big correspondent banks, ownership as a DAG.
 """
 
 from __future__ import annotations
@@ -965,12 +968,24 @@ def _gcd(a: int, b: int) -> int:
     return a
 
 
+CLUSTER = 60  # background ids in blocks of 60: 21 people and 39 companies each
+DEFAULT_LOCALITY = 0.85
+
+
+def hub_count(nodes: int) -> int:
+    """Background hubs (large merchants, employers, holding companies): the lowest company
+    ids, one per 5,000 entities and at least 100."""
+    return max(100, nodes // 5000)
+
+
 def background_nodes_sql(count: int, seed: int, sanctioned: int) -> str:
-    """Background nodes ``b<i>``: 35 % people, 65 % companies of which one in 1,000 a bank;
-    about ``sanctioned`` seeds, never among the 1,000 hub-like lowest ids."""
-    every = max(1, (count - 1000) // max(1, sanctioned))
+    """Background nodes ``b<i>``: 35 % people (``i % 20 < 7``), 65 % companies of which one
+    in 1,000 a bank; about ``sanctioned`` seeds, never among the hubs."""
+    first = hub_count(count)
+    every = max(1, (count - first) // max(1, sanctioned))
     person = "(i % 20 < 7)"
     bank = "(i % 1000 = 999)"
+    seed_test = f"(i >= {first} AND hash(i, {seed}::BIGINT, 2::BIGINT) % {every} = 0)"
     company_name = (
         f"{_choice(_STEMS, 'i', seed, 11)} || ' ' || {_choice(_TRADES, 'i', seed, 12)}"
         f" || ' ' || {_choice(_FORMS, 'i', seed, 13)}"
@@ -982,9 +997,9 @@ def background_nodes_sql(count: int, seed: int, sanctioned: int) -> str:
                CASE WHEN {person} THEN 'Person' ELSE 'Company' END AS schema,
                CASE WHEN {person} THEN {person_name} WHEN {bank} THEN {bank_name}
                     ELSE {company_name} END AS caption,
-               (i >= 1000 AND hash(i, {seed}::BIGINT, 2::BIGINT) % {every} = 0) AS sanctioned,
-               CASE WHEN i >= 1000 AND hash(i, {seed}::BIGINT, 2::BIGINT) % {every} = 0
-                    THEN 'synthetic designation (background)' END AS sanction_reason,
+               {seed_test} AS sanctioned,
+               CASE WHEN {seed_test} THEN 'synthetic designation (background)' END
+                   AS sanction_reason,
                CASE WHEN {person} THEN NULL
                     ELSE DATE '1990-01-01' + (hash(i, {seed}::BIGINT, 3::BIGINT) % 12400)::INTEGER
                END AS founded,
@@ -1002,11 +1017,7 @@ def _company_id(index: str) -> str:
     return f"(({index}) // 13 * 20 + 7 + ({index}) % 13)"
 
 
-def _person_id(index: str) -> str:
-    return f"(({index}) // 7 * 20 + ({index}) % 7)"
-
-
-def _uniform_index(n: int, seed: int, salt: int, var: str = "k") -> str:
+def _uniform_index(n: int | str, seed: int, salt: int, var: str = "k") -> str:
     return f"floor({n} * {_uniform(var, seed, salt)})::BIGINT"
 
 
@@ -1022,12 +1033,41 @@ _NO_VALUES = (
 )
 
 
-def background_edges_sql(nodes: int, edges: int, seed: int) -> str:
-    """Background edges ``e<k>`` by kind: ownership as a DAG (owner id < asset id, two owners
-    per asset, shares summing to at most 100), officers and employees, family and associates,
-    correspondent accounts between banks, and payments toward power-law hubs."""
+class _Cluster:
+    """SQL for ids inside the cluster ``c`` of the current row (``c * 60`` … ``c * 60 + 59``);
+    ``skew`` > 1 favours a few members, so each cluster has its own local centre."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+
+    def person(self, salt: int, skew: float = 1.0) -> str:
+        block = _uniform_index(3, self.seed, salt)
+        offset = f"floor(7 * pow({_uniform('k', self.seed, salt + 100)}, {skew}))::BIGINT"
+        return f"(c * {CLUSTER} + 20 * {block} + {offset})"
+
+    def company(self, salt: int, skew: float = 1.0) -> str:
+        block = _uniform_index(3, self.seed, salt)
+        offset = f"floor(13 * pow({_uniform('k', self.seed, salt + 100)}, {skew}))::BIGINT"
+        return f"(c * {CLUSTER} + 20 * {block} + 7 + {offset})"
+
+    def member(self, salt: int, skew: float = 1.0) -> str:
+        return f"(c * {CLUSTER} + floor({CLUSTER} * pow({_uniform('k', self.seed, salt)}, {skew}))::BIGINT)"
+
+
+def background_edges_sql(
+    nodes: int, edges: int, seed: int, locality: float = DEFAULT_LOCALITY
+) -> str:
+    """Background edges ``e<k>``. Entities live in clusters of 60 consecutive ids (a corporate
+    group, a neighbourhood of trading partners); a ``locality`` share of payments and
+    employments stays inside the row's cluster, the rest goes to the hubs (power law over
+    ``hub_count`` large companies), and a few banks hold correspondent accounts at big
+    correspondent banks. Officers, family and associates stay inside a cluster. Ownership is a
+    DAG (owner id < asset id), two owners per asset with shares summing to at most 100, the
+    owners in the asset's cluster or (one in ten) a hub holding company."""
+    clusters = nodes // CLUSTER
     companies = _company_count(nodes)
-    people = nodes // 20 * 7 + min(7, nodes % 20)
+    hubs = hub_count(nodes)
+    hub_companies = hubs // 20 * 13
     banks = max(2, nodes // 1000)
     counts = {
         "ownership": min(edges * 12 // 100 // 2 * 2, 2 * (companies - 1)),
@@ -1038,13 +1078,23 @@ def background_edges_sql(nodes: int, edges: int, seed: int) -> str:
         "correspondent": min(edges // 200, banks * 20),
     }
     counts["payment"] = edges - sum(counts.values())
+    local = _Cluster(seed)
+    hub = _company_id(f"floor({hub_companies} * pow({_uniform('k', seed, 51)}, 2))::BIGINT")
+    stays = f"{_uniform('k', seed, 52)} < {locality}"
 
     # ownership: pair p of rows owns asset company 1 + (p * mult) % (companies - 1), a
     # permutation, so each asset has exactly the two owners of its pair
     mult = _coprime_multiplier(companies - 1)
     asset = _company_id(f"1 + (p * {mult}) % {companies - 1}")
-    owner0 = f"floor({asset} * pow({_uniform('p', seed, 21)}, 2))::BIGINT"
-    owner1 = f"floor({asset} * pow({_uniform('p', seed, 22)}, 2))::BIGINT"
+    base = f"({asset} // {CLUSTER} * {CLUSTER})"
+    holding = _company_id(f"floor({hub_companies} * {_uniform('p', seed, 25)})::BIGINT")
+
+    def owner(salt: int) -> str:
+        near = f"{base} + floor(({asset} - {base}) * pow({_uniform('p', seed, salt)}, 2))::BIGINT"
+        far = f"{_uniform('p', seed, salt + 10)} < 0.1 AND {holding} < {asset}"
+        return f"(CASE WHEN {far} THEN {holding} ELSE {near} END)"
+
+    owner0, owner1 = owner(21), owner(22)
     share0 = f"round(10 + 80 * {_uniform('p', seed, 23)}, 1)"
     share1 = f"greatest(0.1, round((100 - {share0}) * {_uniform('p', seed, 24)}, 1))"
     ownership_source = (
@@ -1054,41 +1104,38 @@ def background_edges_sql(nodes: int, edges: int, seed: int) -> str:
         f"CASE WHEN k % 2 = 0 THEN {share0} ELSE {share1} END AS share,"
         " NULL::DOUBLE AS amount, NULL::VARCHAR AS currency, NULL::DATE AS date"
     )
-    family_a = _uniform_index(people, seed, 35)
-    family_b = _distinct(family_a, _uniform_index(people, seed, 36), people)
-    associate_a = _uniform_index(people, seed, 46)
-    associate_b = _distinct(associate_a, _uniform_index(people, seed, 47), people)
     bank_a = _uniform_index(banks, seed, 37)
     bank_b = _distinct(bank_a, _pick("k", seed, 38, str(banks), 3.0), banks)
-    payer = _uniform_index(nodes, seed, 41)
-    payee = _distinct(payer, _pick("k", seed, 42, str(nodes), 3.0), nodes)
+    payer = local.member(41)
+    payee = (
+        f"CASE WHEN {stays} THEN {_distinct(payer, local.member(42, 2.0), nodes)} ELSE {hub} END"
+    )
     payment_values = (
         f"NULL::DOUBLE AS share, round(exp(4 + 9 * {_uniform('k', seed, 43)}), 2) AS amount,"
         f" {_choice(('USD', 'EUR', 'RUB', 'AED'), 'k', seed, 44)} AS currency,"
         f" DATE '2023-01-01' + (hash(k, {seed}::BIGINT, 45::BIGINT) % 730)::INTEGER AS date"
     )
-    # (kind, source, target, values): sources and targets are background indexes
+    relative = local.person(35)
+    associate = local.person(47)
+    # (source, target, values): expressions over the row's k, p and cluster c
     specs = {
         "ownership": (ownership_source, asset, ownership_values),
-        "directorship": (
-            _person_id(_pick("k", seed, 31, str(people), 2.0)),
-            _company_id(_uniform_index(companies, seed, 32)),
-            _NO_VALUES,
-        ),
+        "directorship": (local.person(31, 2.0), local.company(32), _NO_VALUES),
         "employment": (
-            _person_id(_uniform_index(people, seed, 33)),
-            _company_id(_pick("k", seed, 34, str(companies), 3.0)),
+            local.person(33),
+            f"CASE WHEN {stays} THEN {local.company(34, 2.0)} ELSE {hub} END",
             _NO_VALUES,
         ),
-        "family": (_person_id(family_a), _person_id(family_b), _NO_VALUES),
-        "associate": (_person_id(associate_a), _person_id(associate_b), _NO_VALUES),
+        "family": (relative, _distinct(relative, local.person(36), nodes), _NO_VALUES),
+        "associate": (associate, _distinct(associate, local.person(48), nodes), _NO_VALUES),
         "correspondent": (f"({bank_a}) * 1000 + 999", f"({bank_b}) * 1000 + 999", _NO_VALUES),
         "payment": (payer, payee, payment_values),
     }
     selects, start = [], 0
     for kind, (source, target, values) in specs.items():
         count = counts[kind]
-        rows = f"(SELECT k, k // 2 AS p FROM range({count}) r(k)) t"
+        cluster = _uniform_index(clusters, seed, 30, var=f"(k + {start})")
+        rows = f"(SELECT k, k // 2 AS p, {cluster} AS c FROM range({count}) r(k)) t"
         selects.append(_edge_select(start, kind, source, target, values, rows))
         start += count
     return " UNION ALL ".join(selects)
@@ -1120,6 +1167,7 @@ def generate_book(
     write_ftm_json: bool | None = None,
     sanctioned_background: int | None = None,
     planted: str = "small",
+    locality: float = DEFAULT_LOCALITY,
 ) -> Book:
     """Write a book (see the module docstring) into ``directory`` and describe it.
 
@@ -1162,7 +1210,9 @@ def generate_book(
             edge_total = total_nodes * SCALE_EDGES_PER_NODE - len(all_edges)
             seeds = sanctioned_background or min(total_nodes // 500, max(2000, total_nodes // 2000))
             node_query += " UNION ALL " + background_nodes_sql(background, seed, seeds)
-            edge_query += " UNION ALL " + background_edges_sql(background, edge_total, seed)
+            edge_query += " UNION ALL " + background_edges_sql(
+                background, edge_total, seed, locality
+            )
         _copy(con, node_query, nodes_path)
         _copy(con, edge_query, edges_path)
         node_count = _count(con, nodes_path)
