@@ -133,7 +133,9 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
     written = min(len(a.text), len(b.text))
     if written <= 3:
         return 0.0, ""
-    similarity = max(_fuzzy(a.fold, b.fold, written), _fuzzy(a.korean, b.korean, written) * 0.95)
+    similarity = _fuzzy(a.fold, b.fold, written)
+    if not similarity and (a.korean != a.fold or b.korean != b.fold):
+        similarity = _fuzzy(a.korean, b.korean, written) * 0.95
     if similarity:
         return similarity, "similar spelling"
     return 0.0, ""
@@ -215,27 +217,14 @@ def _alignment(
     return chosen, used_left, used_right
 
 
-def compare_forms(left: NameForm, right: NameForm) -> NameComparison:
-    """Score how well two analysed names of the same kind agree, 0 to 1."""
-    if left.key and left.key == right.key:
-        return NameComparison(1.0, left.original, right.original, tuple(
-            TokenMatch(t.text, u.text, 1.0, "same word") for t, u in zip(left.tokens, right.tokens, strict=True)
-        ), (), ())  # fmt: skip
-    lt = _expand_acronyms(left.tokens, right.tokens)
-    rt = _expand_acronyms(right.tokens, lt)
-    if len(lt) != len(rt):
-        lt = _merge_adjacent(lt, rt, left.kind)
-        rt = _merge_adjacent(rt, lt, left.kind)
-    chosen, used_left, used_right = _alignment(lt, rt)
-    if not chosen:
-        return NameComparison(
-            0.0,
-            left.original,
-            right.original,
-            (),
-            tuple(t.text for t in lt),
-            tuple(t.text for t in rt),
-        )
+def _weighted_score(
+    lt: tuple[Token, ...],
+    rt: tuple[Token, ...],
+    chosen: list[tuple[int, int, float, str]],
+    kind: Kind,
+) -> float:
+    used_left = {i for i, _, _, _ in chosen}
+    used_right = {j for _, j, _, _ in chosen}
     matched = 0.0
     aligned_weight = 0.0
     for i, j, similarity, _ in chosen:
@@ -246,8 +235,45 @@ def compare_forms(left: NameForm, right: NameForm) -> NameComparison:
     rest_right = sum(t.weight for k, t in enumerate(rt) if k not in used_right)
     conflict = min(rest_left, rest_right)
     one_sided = max(rest_left, rest_right) - conflict
-    penalty = 2 * conflict + one_sided * ONE_SIDED_PENALTY[left.kind]
-    score = matched / (aligned_weight + penalty) if aligned_weight + penalty else 0.0
+    penalty = 2 * conflict + one_sided * ONE_SIDED_PENALTY[kind]
+    return matched / (aligned_weight + penalty) if aligned_weight + penalty else 0.0
+
+
+def _may_hold_acronym(tokens: tuple[Token, ...], used: set[int]) -> bool:
+    return any(
+        k not in used and (3 <= len(t.text) <= 6 or len(t.text) == 1) for k, t in enumerate(tokens)
+    )
+
+
+def compare_forms(left: NameForm, right: NameForm) -> NameComparison:
+    """Score how well two analysed names of the same kind agree, 0 to 1."""
+    if left.key and left.key == right.key:
+        return NameComparison(1.0, left.original, right.original, tuple(
+            TokenMatch(t.text, u.text, 1.0, "same word") for t, u in zip(left.tokens, right.tokens, strict=True)
+        ), (), ())  # fmt: skip
+    lt, rt = left.tokens, right.tokens
+    if len(lt) != len(rt):
+        lt = _merge_adjacent(lt, rt, left.kind)
+        rt = _merge_adjacent(rt, lt, left.kind)
+    chosen, used_left, used_right = _alignment(lt, rt)
+    score = _weighted_score(lt, rt, chosen, left.kind)
+    # Words left over on both sides may be an acronym and its spelled-out words (DPRK).
+    leftovers = len(used_left) < len(lt) and len(used_right) < len(rt)
+    if leftovers and (_may_hold_acronym(lt, used_left) or _may_hold_acronym(rt, used_right)):
+        ax = _expand_acronyms(lt, rt)
+        ay = _expand_acronyms(rt, ax)
+        if (ax, ay) != (lt, rt):
+            other, other_left, other_right = _alignment(ax, ay)
+            other_score = _weighted_score(ax, ay, other, left.kind)
+            if other_score > score:
+                lt, rt, chosen, used_left, used_right, score = (
+                    ax,
+                    ay,
+                    other,
+                    other_left,
+                    other_right,
+                    other_score,
+                )
     note = ""
     if _numbers_differ(lt, rt, used_left, used_right):
         score = min(score, NUMBER_CONFLICT_CAP)

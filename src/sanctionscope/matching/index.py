@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from sanctionscope.matching.compare import ACRONYM_SKIP
 from sanctionscope.matching.names import Kind, NameForm, Token, analyze_name, name_variants
 from sanctionscope.matching.records import Record, identifier_keys
 from sanctionscope.matching.scoring import (
@@ -37,12 +38,13 @@ from sanctionscope.matching.scoring import (
 )
 from sanctionscope.matching.subjects import build_subjects
 
-INDEX_FORMAT = 2
-CANDIDATE_NAMES = 16  # records whose retrieved names go to the scorer, per kind of name
+INDEX_FORMAT = 5
+CANDIDATE_NAMES = 10  # records whose retrieved names go to the scorer, per kind of name
 NAMES_PER_RECORD = 4  # names looked at per wanted record (aliases of one record crowd)
-LENGTH_PENALTY = 0.1
+MIN_RETRIEVAL_SHARE = 0.25  # Dice share of weighted words below which a name is not scored
 RETRIEVAL_FLOOR = 0.4  # ... unless they share less than this share of the best one's weight
 MIN_FUZZY_KEY = 4  # fold keys shorter than this are only found exactly
+FUZZY_MAX_FREQUENCY = 100  # words on more names than this are looked up by their own spelling
 
 
 def token_keys(token: Token) -> list[str]:
@@ -53,6 +55,47 @@ def token_keys(token: Token) -> list[str]:
         keys.append("s:" + token.skeleton)
     keys.extend("c:" + c for c in token.concepts)
     return keys
+
+
+def joined_keys(form: NameForm) -> set[str]:
+    """Neighbouring words written as one (Jang Su / Jangsu, Kwang-ho / Kwangho)."""
+    pairs = zip(form.tokens, form.tokens[1:], strict=False)
+    return {f"f:{a.fold}{b.fold}" for a, b in pairs} | {
+        f"k:{a.korean}{b.korean}" for a, b in zip(form.tokens, form.tokens[1:], strict=False)
+    }
+
+
+def joined_tokens(form: NameForm) -> list[Token]:
+    """The query's neighbouring words joined, looked up like words of their own."""
+    return [
+        Token(
+            a.text + b.text,
+            a.fold + b.fold,
+            a.korean + b.korean,
+            a.skeleton + b.skeleton,
+            frozenset(),
+            min(a.weight, b.weight),
+            a.script,
+            "joined",
+        )
+        for a, b in zip(form.tokens, form.tokens[1:], strict=False)
+        if a.role != "particle" and b.role != "particle"
+    ]
+
+
+def acronym_keys(form: NameForm) -> set[str]:
+    """Initials of every run of 3 to 6 words, so that "DPRK" finds "Democratic People's
+    Republic of Korea" (joining words such as "of" are skipped, as people do)."""
+    initials = "".join(t.text[0] for t in form.tokens if t.text not in ACRONYM_SKIP and t.text)
+    return {
+        "a:" + initials[start : start + length]
+        for length in range(3, 7)
+        for start in range(0, len(initials) - length + 1)
+    }
+
+
+def idf(document_frequency: int, total: int) -> float:
+    return math.log((total + 1) / (document_frequency + 1)) + 0.1
 
 
 def deletions(key: str) -> list[str]:
@@ -101,7 +144,12 @@ class ScreeningIndex:
                     name_offsets.append(len(name_tokens))
                     weak.append(is_weak)
                     name_record.append(record_index)
-                    for key in {k for t in form.tokens for k in token_keys(t)}:
+                    keys = (
+                        {k for t in form.tokens for k in token_keys(t)}
+                        | acronym_keys(form)
+                        | joined_keys(form)
+                    )
+                    for key in keys:
                         postings[key].append(name_index)
             for kind_name, values in record.identifiers.items():
                 for value in values:
@@ -109,6 +157,19 @@ class ScreeningIndex:
                         identifiers[key].append(record_index)
         posting_keys = list(postings)
         lengths = np.asarray([len(postings[k]) for k in posting_keys], dtype=np.int64)
+        token_list = list(tokens)
+        token_idf = np.asarray(
+            [t.weight * idf(len(postings.get("f:" + t.fold, ())), len(names)) for t in token_list],
+            dtype=np.float64,
+        )
+        name_token_array = np.asarray(name_tokens, dtype=np.int64)
+        owners = np.repeat(
+            np.arange(len(names)),
+            np.diff(np.asarray(name_offsets, dtype=np.int64)).astype(np.int64),
+        )
+        name_weights = np.bincount(
+            owners, weights=token_idf[name_token_array], minlength=len(names)
+        )
         deletion_pairs = sorted(
             (deleted.encode(), position)
             for position, key in enumerate(posting_keys)
@@ -144,6 +205,7 @@ class ScreeningIndex:
                 "name_offsets": np.asarray(name_offsets, dtype=np.int64),
                 "name_tokens": np.asarray(name_tokens, dtype=np.int32),
                 "weak": np.asarray(weak, dtype=bool),
+                "name_weights": name_weights.astype(np.float32),
                 "name_record": np.asarray(name_record, dtype=np.int32),
                 "identifiers": dict(identifiers),
                 "posting_keys": posting_keys,
@@ -171,7 +233,6 @@ class ScreeningIndex:
         self._masks: dict[tuple[str | None, Kind], NDArray[np.bool_]] = {}
         self._record_names: dict[int, list[int]] | None = None
         self._subjects: dict[int, list[int]] | None = None
-        self._lengths: NDArray[np.float64] | None = None
 
     # ------------------------------------------------------------------ stored columns
 
@@ -251,7 +312,16 @@ class ScreeningIndex:
         return found
 
     def _token_postings(self, token: Token) -> list[NDArray[np.int32]]:
-        keys = set(token_keys(token)[1:] + self._near_fold_keys(token.fold))
+        exact = self._posting("f:" + token.fold)
+        # A common word is found by its own spelling; near spellings matter for rare words.
+        near = (
+            ["f:" + token.fold]
+            if exact is not None and len(exact) > FUZZY_MAX_FREQUENCY
+            else self._near_fold_keys(token.fold)
+        )
+        keys = set(token_keys(token)[1:] + near)
+        if 3 <= len(token.text) <= 6:
+            keys.add("a:" + token.text)
         return [a for key in keys if (a := self._posting(key)) is not None]
 
     def _name_mask(self, schema: str | None, kind: Kind) -> NDArray[np.bool_]:
@@ -272,27 +342,40 @@ class ScreeningIndex:
     ) -> list[int]:
         """Names that share the most weighted, rare tokens with the query's names."""
         scores = np.zeros(self.name_count, dtype=np.float64)
-        total = max(self.name_count, 1)
+        query_weight = 0.0
+        found: list[NDArray[np.int32]] = []
         seen: set[str] = set()
         for form in forms:
-            for token in form.tokens:
+            for token in (*form.tokens, *joined_tokens(form)):
                 if token.fold in seen:
                     continue
                 seen.add(token.fold)
+                exact = self._posting("f:" + token.fold)
+                query_weight += token.weight * idf(
+                    0 if exact is None else len(exact), self.name_count
+                )
                 arrays = self._token_postings(token)
                 if not arrays:
                     continue
                 hits = np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
-                document_frequency = len(hits) if len(arrays) == 1 else len(np.unique(hits))
-                idf = math.log((total + 1) / (document_frequency + 1)) + 0.1
-                # Fancy-index addition counts a name once even when several keys found it.
-                scores[hits] += token.weight * idf
-        touched = np.flatnonzero(scores)
+                # Fancy-index addition counts a name once even when several keys found it;
+                # the frequency may count such a name twice, which idf tolerates.
+                scores[hits] += token.weight * idf(len(hits), self.name_count)
+                found.append(hits)
+        if not found:
+            return []
+        touched = np.unique(np.concatenate(found)) if len(found) > 1 else np.unique(found[0])
         touched = touched[self._name_mask(schema, kind)[touched]]
         if not len(touched):
             return []
-        # Shorter names first among equals: "Foreign Trade Bank" before "... of Iran".
-        local = scores[touched] / (1.0 + LENGTH_PENALTY * self._name_lengths()[touched])
+        # Dice-like share of both names' weight that the shared words carry: shorter names
+        # rank first among equals ("Foreign Trade Bank" before "... of Iran"), and names that
+        # share only a common word do not reach the scorer.
+        local = 2 * scores[touched] / (query_weight + self._state["name_weights"][touched])
+        touched = touched[local >= MIN_RETRIEVAL_SHARE]
+        local = local[local >= MIN_RETRIEVAL_SHARE]
+        if not len(touched):
+            return []
         count = min(limit * NAMES_PER_RECORD, len(touched))
         top = np.argpartition(-local, count - 1)[:count]
         top = top[np.argsort(-local[top], kind="stable")]
@@ -310,11 +393,6 @@ class ScreeningIndex:
                 records.add(record_index)
             chosen.append(name_index)
         return chosen
-
-    def _name_lengths(self) -> NDArray[np.float64]:
-        if self._lengths is None:
-            self._lengths = np.diff(self._state["name_offsets"]).astype(np.float64)
-        return self._lengths
 
     def identifier_records(self, query: Query) -> list[int]:
         found: list[int] = []
