@@ -62,3 +62,43 @@ def run_demo(console: Console, home: Path | None = None) -> None:
         versions = source_versions(engine, "us_ofac_sdn")
         render_diff(diff_versions(engine, versions[-2], versions[-1]), console)
         engine.dispose()
+        console.print()
+        screen_story(console, settings)
+
+
+# Names as a payment or a customer file might carry them: Latin, Cyrillic, Hangul, numbers.
+STORY_QUERIES = [
+    ("Timer Bank", None, (), "Latin, as a Kazan payment might name it"),
+    ("Никулин Дмитрий Юрьевич", "Person", (), "Cyrillic, name order as in a Russian passport"),
+    ("조선무역은행", None, (), "Hangul: 'Korea Trade Bank', North Korea's Foreign Trade Bank"),
+    ("Международный расчетный банк", None, (), "Cyrillic: MRB Bank's Russian name"),
+    ("", None, ("FTBDKPPYXXX",), "a BIC with a branch code, no name at all"),
+    ("MB BANK", None, (), "look-alike: the Syrian-program MB BANK is not MRB BANK"),
+]
+
+
+def screen_story(console: Console, settings: Settings) -> None:
+    """Screen names from the story against the list as it stood after the action."""
+    from sanctionscope.cli import explain_briefly
+    from sanctionscope.matching import Query, open_index, screen
+
+    console.print(Rule("Screening names from the story against the list after the action"))
+    index = open_index(settings)
+    for name, schema, identifiers, note in STORY_QUERIES:
+        query = Query(
+            (name,) if name else (), schema, identifiers=tuple(("any", i) for i in identifiers)
+        )
+        shown = name or "--id " + " ".join(identifiers)
+        hits = screen(index, query, limit=2, threshold=0.5)
+        console.print(f"[bold]{shown}[/]  [dim]({note})[/]")
+        if not hits:
+            console.print("   no list entry scores 0.50 or more")
+        for hit in hits:
+            verdict = "[bold red]MATCH[/]" if hit.match else "[yellow]review[/]"
+            console.print(
+                f"   {hit.score:.2f} {verdict} {hit.caption} (OFAC {hit.source_id})",
+                highlight=False,
+            )
+            console.print(
+                f"        {explain_briefly(hit.explanation)}", highlight=False, style="dim"
+            )
