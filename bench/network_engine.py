@@ -79,12 +79,14 @@ def main(argv: list[str] | None = None) -> int:
             memory_limit=args.memory_limit, temp_directory=str(folder / "spill")
         )
         started = time.perf_counter()
+        cpu_started = time.process_time()
         result = analyze(folder / "nodes.parquet", folder / "edges.parquet", config)
         seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
         rss_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
         print(
             f"analyze: {args.nodes:,} nodes / {args.edges:,} edges in {seconds:.1f} s, "
-            f"peak RSS {rss_gb:.2f} GB; findings {result.counts()}; errors {len(result.errors)}"
+            f"(CPU {cpu:.0f} s), peak RSS {rss_gb:.2f} GB; findings {result.counts()}; errors {len(result.errors)}"
         )
         print({k: v for k, v in result.stats.items() if k.startswith(("seconds", "cpu"))})
     return 0

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 from tests.network.graphs import E, N, by_id, run
 
@@ -128,3 +130,47 @@ def test_analyze_reads_canonical_parquet(tmp_path: Path) -> None:
     [finding] = result.findings
     assert (finding.id, finding.caption, finding.status) == ("A", "A Ltd", "blocked_by_ownership")
     assert result.stats["nodes"] == 2 and result.stats["edges"] == 1
+
+
+@pytest.mark.parametrize("hub_degree", [4, 1000])
+def test_the_duckdb_join_engine_agrees_with_the_in_memory_one(hub_degree: int) -> None:
+    rng = np.random.default_rng(5)
+    nodes = [N(f"n{i}", sanctioned=bool(i % 50 == 0)) for i in range(400)]
+    kinds = ["payment", "ownership", "associate", "correspondent", "family"]
+    edges = [
+        E(f"n{a}", f"n{b}", kinds[k], share=float(s), amount=float(m), date="2024-01-01")
+        for a, b, k, s, m in zip(
+            rng.integers(0, 400, 900),
+            rng.integers(0, 400, 900),
+            rng.integers(0, 5, 900),
+            rng.integers(1, 40, 900),
+            rng.integers(10, 10**7, 900),
+            strict=True,
+        )
+        if a != b
+    ]
+    memory = run(nodes, edges, hub_degree=hub_degree, exposure_engine="memory")
+    joins = run(nodes, edges, hub_degree=hub_degree, exposure_engine="duckdb")
+    assert memory.stats["exposure_engine"] == "memory"
+    assert joins.stats["exposure_engine"] == "duckdb"
+    left = {f.id: f for f in memory.findings if f.status == "exposed"}
+    right = {f.id: f for f in joins.findings if f.status == "exposed"}
+    assert len(left) > 50
+    assert set(left) == set(right)
+    for entity, finding in left.items():
+        assert right[entity].score == pytest.approx(finding.score, rel=1e-6)
+        assert len(right[entity].paths[0]) == len(finding.paths[0])
+        assert right[entity].paths[0][-1]["node"] in {f"n{i}" for i in range(0, 400, 50)}
+
+
+def test_written_lines_are_the_findings_as_json(tmp_path: Path) -> None:
+    odd = 'Ω "quoted" \\ id'
+    nodes = [*CHAIN_NODES, N(odd, "Person"), N("H"), *(N(f"X{i}") for i in range(4))]
+    edges = [*CHAIN_EDGES, E(odd, "C", "family"), E("H", "A", "payment", amount=5)]
+    edges += [E("H", f"X{i}", "payment", amount=5) for i in range(4)]
+    result = run(nodes, edges, hub_degree=3, max_hops=4)
+    out = tmp_path / "out.jsonl"
+    assert result.write_jsonl(out) == len(result.findings) == 6
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert lines == [f.to_json() for f in result.findings]
+    assert {line["id"] for line in lines} == {"A", "B", "C", "D", odd, "H"}

@@ -16,7 +16,7 @@ import numpy as np
 
 from sanctionscope.network.builder import GraphBuilder
 from sanctionscope.network.config import AnalysisConfig
-from sanctionscope.network.exposure import ExposureResult, run_exposure
+from sanctionscope.network.exposure import ExposureResult, run_exposure, run_exposure_sql
 from sanctionscope.network.model import EDGE_KINDS, InputError, connect, load_parquet
 from sanctionscope.network.ownership import BlockedProof, Chain, run_ownership_rule
 from sanctionscope.network.prepare import ErrorLog, encode_edges, encode_nodes
@@ -148,7 +148,10 @@ def analyze_connection(
     seeds[np.asarray(sanctioned, dtype=np.int64)] = True
     blocked_ix = np.fromiter(ownership.blocked, dtype=np.int64, count=len(ownership.blocked))
     seeds[blocked_ix] = True
-    exposure = run_exposure(con, config, n_nodes, seeds)
+    in_memory = config.exposure_engine == "memory" or (
+        config.exposure_engine == "auto" and n_edges <= config.in_memory_edges
+    )
+    exposure = (run_exposure if in_memory else run_exposure_sql)(con, config, n_nodes, seeds)
     lap("exposure")
     hits = run_typologies(con, config, blocked_ix)
     lap("typologies")
@@ -161,6 +164,7 @@ def analyze_connection(
         "blocked_by_ownership": len(ownership.blocked),
         "ownership_rounds": ownership.rounds,
         "exposed_nodes": len(exposure.nodes),
+        "exposure_engine": "memory" if in_memory else "duckdb",
         "typology_hits": len(hits),
         **timings,
     }
@@ -240,7 +244,79 @@ def assemble(
     def make(i: int) -> Finding:
         return exposure_finding(names, config, exposure, int(rest[i]))
 
-    return FindingList(ordered, len(rest), make)
+    def write_lazy(path: Path) -> None:
+        write_exposure_lines(path, names, config, exposure, rest)
+
+    return FindingList(ordered, len(rest), make, write_lazy)
+
+
+def write_exposure_lines(
+    path: Path,
+    names: Names,
+    config: AnalysisConfig,
+    exposure: ExposureResult,
+    rows: np.ndarray[Any, Any],
+) -> None:
+    """Exposure findings as JSON lines, written by DuckDB from the columnar arrays.
+
+    The same lines as ``exposure_finding(...).to_json()`` (a test holds them equal), made by a
+    multi-threaded SQL projection instead of a Python loop over millions of rows.
+    """
+    hops = exposure.path_nodes.shape[1] - 1
+    con = connect(config.memory_limit, config.temp_directory)
+    try:
+        columns: dict[str, Any] = {
+            "row": np.arange(len(rows), dtype=np.int64),
+            "score": exposure.scores[rows].astype(np.float64),
+            "hub": exposure.hubs[rows],
+            "degree": exposure.degree[rows],
+        }
+        for i in range(hops + 1):
+            columns[f"p{i}"] = exposure.path_nodes[rows, i]
+            columns[f"k{i}"] = exposure.path_kinds[rows, i].astype(np.int64)
+        con.register("x", columns)
+        con.register("nm", {"ix": names.keys, "id": names.id_array, "caption": names.caption_array})
+        con.register(
+            "kinds",
+            {
+                "code": np.arange(len(EDGE_KINDS), dtype=np.int64),
+                "name": np.array(EDGE_KINDS, dtype=object),
+            },
+        )
+        joins = " ".join(
+            f"LEFT JOIN nm n{i} ON n{i}.ix = x.p{i} LEFT JOIN kinds c{i} ON c{i}.code = x.k{i}"
+            for i in range(hops + 1)
+        )
+        steps = ", ".join(
+            f"struct_pack(node := n{i}.id, edge := c{i}.name)" for i in range(hops + 1)
+        )
+        seed_ix = "coalesce(" + ", ".join(f"n{i}.ix" for i in range(hops, -1, -1)) + ")"
+        kinds = ", ".join(f"c{i}.name" for i in range(1, hops + 1)) or "NULL"
+        hub_text = (
+            f"'; hub with ' || x.degree || ' neighbours (> {int(config.hub_degree)}): paths are "
+            f"not followed through it and its score is multiplied by {config.hub_penalty:g}'"
+        )
+        con.execute(
+            f"""
+            COPY (
+                SELECT n0.id AS id, n0.caption AS caption, 'exposed' AS status,
+                       round(x.score, 4) AS score,
+                       [concat('exposed to ', s.caption, ' (', s.id, ') over ',
+                               len(list_filter([{kinds}], k -> k IS NOT NULL)),
+                               ' hop(s) (',
+                               array_to_string(list_filter([{kinds}], k -> k IS NOT NULL), ', '),
+                               '); score ', printf('%.3f', x.score),
+                               CASE WHEN x.hub THEN {hub_text} ELSE '' END)] AS reasons,
+                       [list_filter([{steps}], s -> s.node IS NOT NULL)] AS paths,
+                       CAST([] AS VARCHAR[]) AS typologies
+                FROM x {joins}
+                LEFT JOIN nm s ON s.ix = {seed_ix}
+                ORDER BY x.row
+            ) TO '{str(path).replace("'", "''")}' (FORMAT JSON)
+            """
+        )
+    finally:
+        con.close()
 
 
 def blocked_finding(names: Names, config: AnalysisConfig, proof: BlockedProof) -> Finding:

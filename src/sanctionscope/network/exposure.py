@@ -181,3 +181,138 @@ def _paths(
         path_nodes[:, step] = current
         path_kinds[:, step] = np.where(live, kind[safe], -1)
     return path_nodes, path_kinds
+
+
+def run_exposure_sql(
+    con: Any, config: AnalysisConfig, n_nodes: int, seeds: NDArray[np.bool_]
+) -> ExposureResult:
+    """The same exposure as :func:`run_exposure`, every round a DuckDB join (out of core).
+
+    Used when the edge arrays would not fit in memory; it is also the plan a Spark job runs.
+    """
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE ew AS
+        SELECT * FROM (
+            SELECT rn AS eid, src, dst, CAST(enum_code(kind) AS UTINYINT) AS kind_code,
+                   CAST({weight_sql(config)} AS FLOAT) AS w
+            FROM g_edges
+        ) WHERE w > 0
+        """
+    )
+    con.register("_seeds", {"ix": np.flatnonzero(seeds).astype(np.int32)})
+    con.execute("CREATE OR REPLACE TEMP TABLE sd AS SELECT ix FROM _seeds")
+    con.unregister("_seeds")
+    _hubs_sql(con, config.hub_degree)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE sc0 AS "
+        "SELECT ix, CAST(1.0 AS FLOAT) AS score, CAST(-1 AS BIGINT) AS pred FROM sd"
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE fr AS SELECT ix FROM sd")
+    for r in range(1, config.max_hops + 1):
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE best AS
+            SELECT ix, max(s) AS s, arg_max(eid, s) AS eid FROM (
+                SELECT e.dst AS ix, p.score * e.w AS s, e.eid
+                FROM fr JOIN sc{r - 1} p ON p.ix = fr.ix JOIN ew e ON e.src = fr.ix
+                UNION ALL
+                SELECT e.src, p.score * e.w, e.eid
+                FROM fr JOIN sc{r - 1} p ON p.ix = fr.ix JOIN ew e ON e.dst = fr.ix
+            ) GROUP BY ix
+            """
+        )
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE sc{r} AS
+            SELECT coalesce(p.ix, b.ix) AS ix,
+                   CASE WHEN b.s > coalesce(p.score, 0) THEN b.s ELSE p.score END AS score,
+                   CASE WHEN b.s > coalesce(p.score, 0) THEN b.eid ELSE p.pred END AS pred
+            FROM sc{r - 1} p FULL OUTER JOIN best b ON p.ix = b.ix
+            """
+        )
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE fr AS
+            SELECT b.ix FROM best b LEFT JOIN sc{r - 1} p ON p.ix = b.ix
+            WHERE b.s > coalesce(p.score, 0) AND b.ix NOT IN (SELECT ix FROM hubs)
+            """
+        )
+    return _exposure_from_sql(con, config)
+
+
+def _hubs_sql(con: Any, hub_degree: int) -> None:
+    """Table hubs(ix, degree): more than ``hub_degree`` distinct neighbours, not seeds."""
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE hubs AS
+        WITH incident AS (
+            SELECT ix FROM (SELECT src AS ix FROM ew UNION ALL SELECT dst FROM ew)
+            GROUP BY ix HAVING count(*) > {hub_degree}
+        ),
+        distinct_degree AS (
+            SELECT ix, count(DISTINCT other) AS degree FROM (
+                SELECT e.src AS ix, e.dst AS other FROM ew e SEMI JOIN incident i ON e.src = i.ix
+                UNION ALL
+                SELECT e.dst, e.src FROM ew e SEMI JOIN incident i ON e.dst = i.ix
+            ) GROUP BY ix
+        )
+        SELECT ix, degree FROM distinct_degree
+        WHERE degree > {hub_degree} AND ix NOT IN (SELECT ix FROM sd)
+        """
+    )
+
+
+def _exposure_from_sql(con: Any, config: AnalysisConfig) -> ExposureResult:
+    hops = config.max_hops
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE walk AS
+        SELECT s.ix AS node, s.ix AS cur, CAST(s.score AS FLOAT) AS score
+        FROM sc{hops} s WHERE s.ix NOT IN (SELECT ix FROM sd)
+        """
+    )
+    # Walk back along the predecessors, one join per round, as the in-memory path does.
+    for step, rnd in enumerate(range(hops, 0, -1), start=1):
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE walk AS
+            SELECT w.*,
+                   CASE WHEN e.eid IS NULL THEN -1
+                        WHEN e.src = w.cur THEN e.dst ELSE e.src END AS p{step},
+                   coalesce(CAST(e.kind_code AS SMALLINT), -1) AS k{step},
+                   CASE WHEN e.eid IS NULL THEN -1
+                        WHEN e.src = w.cur THEN e.dst ELSE e.src END AS next_cur
+            FROM walk w
+            LEFT JOIN sc{rnd} s ON s.ix = w.cur AND w.cur >= 0
+            LEFT JOIN ew e ON e.eid = s.pred
+            """
+        )
+        con.execute("ALTER TABLE walk DROP COLUMN cur")
+        con.execute("ALTER TABLE walk RENAME COLUMN next_cur TO cur")
+    columns = ", ".join([f"p{i}, k{i}" for i in range(1, hops + 1)] or ["1 AS none"])
+    data = con.execute(
+        f"""
+        SELECT w.node, w.score, coalesce(h.degree, 0) AS degree, h.ix IS NOT NULL AS hub, {columns}
+        FROM walk w LEFT JOIN hubs h ON h.ix = w.node ORDER BY w.node
+        """
+    ).fetchnumpy()
+    nodes = np.asarray(data["node"], dtype=np.int64)
+    scores = np.asarray(data["score"], dtype=np.float32)
+    hub = np.asarray(data["hub"], dtype=bool)
+    scores[hub] *= config.hub_penalty
+    keep = (scores > 0) & (scores >= config.min_score)
+    path_nodes = np.full((len(nodes), hops + 1), -1, dtype=np.int64)
+    path_kinds = np.full((len(nodes), hops + 1), -1, dtype=np.int16)
+    path_nodes[:, 0] = nodes
+    for i in range(1, hops + 1):
+        path_nodes[:, i] = np.asarray(data[f"p{i}"], dtype=np.int64)
+        path_kinds[:, i] = np.asarray(data[f"k{i}"], dtype=np.int16)
+    return ExposureResult(
+        nodes=nodes[keep],
+        scores=scores[keep],
+        path_nodes=path_nodes[keep],
+        path_kinds=path_kinds[keep],
+        hubs=hub[keep],
+        degree=np.asarray(data["degree"], dtype=np.int64)[keep],
+    )

@@ -74,7 +74,7 @@ def prepare_ownership(con: Any, rule: RegimeRule) -> None:
         f"""
         CREATE OR REPLACE TEMP TABLE ctl AS
         SELECT DISTINCT e.src, e.dst, e.kind FROM g_edges e JOIN g_nodes n ON e.dst = n.ix
-        WHERE e.kind IN ({kinds}) AND n.schema <> 'Person'
+        WHERE e.kind IN ({kinds}) AND n.schema IS DISTINCT FROM 'Person'
         """
     )
 

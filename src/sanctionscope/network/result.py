@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,14 +49,28 @@ class FindingList(Sequence[Finding]):
     entities cost arrays, not a million Python objects)."""
 
     def __init__(
-        self, rich: list[Finding], lazy_count: int = 0, make: Callable[[int], Finding] | None = None
+        self,
+        rich: list[Finding],
+        lazy_count: int = 0,
+        make: Callable[[int], Finding] | None = None,
+        write_lazy: Callable[[Path], None] | None = None,
     ) -> None:
         self.rich = rich
         self.lazy_count = lazy_count
         self.make = make
+        # Writes the lazy findings as JSON lines (the same as to_json) without building them.
+        self.write_lazy = write_lazy
 
     def __len__(self) -> int:
         return len(self.rich) + self.lazy_count
+
+    def status_counts(self) -> dict[str, int]:
+        """Findings per status, without building the lazy ones (they are all exposures)."""
+        counts = dict.fromkeys(STATUSES, 0)
+        for finding in self.rich:
+            counts[finding.status] += 1
+        counts["exposed"] += self.lazy_count
+        return counts
 
     @overload
     def __getitem__(self, index: int) -> Finding: ...
@@ -91,6 +106,8 @@ class AnalysisResult:
         return {f.id: f for f in self.findings}
 
     def counts(self) -> dict[str, int]:
+        if isinstance(self.findings, FindingList):
+            return self.findings.status_counts()
         counts = dict.fromkeys(STATUSES, 0)
         for finding in self.findings:
             counts[finding.status] += 1
@@ -98,15 +115,27 @@ class AnalysisResult:
 
     def write_jsonl(self, path: Path) -> int:
         """One JSON line per finding; returns the number written."""
-        with Path(path).open("wb") as fh:
+        path = Path(path)
+        findings = self.findings
+        lazy_writer = findings.write_lazy if isinstance(findings, FindingList) else None
+        rich = findings.rich if isinstance(findings, FindingList) and lazy_writer else findings
+        with path.open("wb") as fh:
             buffer: list[bytes] = []
-            for line in self.iter_json_lines():
-                buffer.append(line)
+            for finding in rich:
+                buffer.append(orjson.dumps(finding.to_json()) + b"\n")
                 if len(buffer) >= 10_000:
                     fh.write(b"".join(buffer))
                     buffer.clear()
             fh.write(b"".join(buffer))
-        return len(self.findings)
+            if lazy_writer is not None:
+                part = path.with_name(path.name + ".part")
+                try:
+                    lazy_writer(part)
+                    with part.open("rb") as lazy:
+                        shutil.copyfileobj(lazy, fh, 1 << 20)
+                finally:
+                    part.unlink(missing_ok=True)
+        return len(findings)
 
     def write_errors(self, path: Path) -> int:
         with Path(path).open("wb") as fh:

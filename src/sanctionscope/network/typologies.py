@@ -176,7 +176,7 @@ def front_company(con: Any, config: AnalysisConfig) -> list[TypologyHit]:
         SELECT f.x, f.payer, f.s, f.via, f.date, f.amount, f.currency, n.founded,
                date_diff('day', n.founded, f.date) AS age
         FROM firsts f JOIN g_nodes n ON n.ix = f.x
-        WHERE n.schema <> 'Person' AND n.founded IS NOT NULL
+        WHERE n.schema IS DISTINCT FROM 'Person' AND n.founded IS NOT NULL
           AND f.x NOT IN (SELECT ix FROM sl)
           AND date_diff('day', n.founded, f.date) BETWEEN 0 AND {days}
         ORDER BY f.x
@@ -204,7 +204,7 @@ def front_company(con: Any, config: AnalysisConfig) -> list[TypologyHit]:
             SELECT e.dst, e.src, e.kind FROM g_edges e JOIN sl ON e.src = sl.ix
             WHERE e.kind LIKE 'shared_%'
         ) t JOIN g_nodes n ON n.ix = t.x
-        WHERE n.schema <> 'Person' AND t.x NOT IN (SELECT ix FROM sl)
+        WHERE n.schema IS DISTINCT FROM 'Person' AND t.x NOT IN (SELECT ix FROM sl)
         ORDER BY ALL
         """
     ).fetchall():
@@ -224,7 +224,7 @@ def front_company(con: Any, config: AnalysisConfig) -> list[TypologyHit]:
         SELECT DISTINCT a.dst, a.src, b.dst FROM g_edges a
         JOIN g_edges b ON a.src = b.src AND b.kind = 'directorship'
         JOIN sl ON b.dst = sl.ix JOIN g_nodes n ON n.ix = a.dst
-        WHERE a.kind = 'directorship' AND a.dst <> b.dst AND n.schema <> 'Person'
+        WHERE a.kind = 'directorship' AND a.dst <> b.dst AND n.schema IS DISTINCT FROM 'Person'
           AND a.dst NOT IN (SELECT ix FROM sl)
         ORDER BY ALL
         """
@@ -243,7 +243,7 @@ def front_company(con: Any, config: AnalysisConfig) -> list[TypologyHit]:
         """
         SELECT DISTINCT e.dst, e.src, e.kind FROM g_edges e JOIN sl ON e.src = sl.ix
         JOIN g_nodes n ON n.ix = e.dst
-        WHERE e.kind IN ('directorship', 'representation') AND n.schema <> 'Person'
+        WHERE e.kind IN ('directorship', 'representation') AND n.schema IS DISTINCT FROM 'Person'
           AND e.dst NOT IN (SELECT ix FROM sl)
         ORDER BY ALL
         """
