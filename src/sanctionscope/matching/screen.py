@@ -136,24 +136,13 @@ def _listing(record: Record) -> dict[str, Any]:
     }
 
 
-def _subject_hit(index: ScreeningIndex, scored: Scored, match_threshold: float) -> Hit:
-    """The best-scoring record of a subject, with every listing of the subject."""
-    members = (
-        [index.record(i) for i in index.subject_members(scored.record_index)]
-        if scored.record_index >= 0
-        else []
-    )
-    members = members or [scored.record]
-    explanation = dict(scored.explanation)
-    links = [
-        {"from": index.record(a).id, "to": index.record(b).id, "reason": reason}
-        for a in index.subject_members(scored.record_index)
-        for b, reason in index.links_of(a)
-        if a < b
-    ] if len(members) > 1 else []  # fmt: skip
-    if links:
-        explanation["subject_links"] = links
+def _hit(
+    scored: Scored, match_threshold: float, members: list[Record], links: list[dict[str, str]]
+) -> Hit:
+    """A result: the scored record, and every listing of its subject (itself alone when the
+    results are per list)."""
     record = scored.record
+    explanation = {**scored.explanation, "subject_links": links} if links else scored.explanation
     return Hit(
         id=record.id,
         source=record.source,
@@ -168,6 +157,20 @@ def _subject_hit(index: ScreeningIndex, scored: Scored, match_threshold: float) 
         datasets=sorted({m.source for m in members}),
         listings=[_listing(m) for m in sorted(members, key=lambda m: (m.source, m.source_id))],
     )
+
+
+def _subject_hit(index: ScreeningIndex, scored: Scored, match_threshold: float) -> Hit:
+    """The best-scoring record of a subject, with every listing of the subject and the links
+    that joined them."""
+    member_indexes = index.subject_members(scored.record_index) if scored.record_index >= 0 else []
+    members = [index.record(i) for i in member_indexes] or [scored.record]
+    links = [
+        {"from": index.record(a).id, "to": index.record(b).id, "reason": reason}
+        for a in member_indexes
+        for b, reason in index.links_of(a)
+        if a < b
+    ]
+    return _hit(scored, match_threshold, members, links)
 
 
 def screen(
@@ -195,7 +198,7 @@ def screen(
     else:
         found = index.search(query, limit=wanted, threshold=threshold)
     if per_list:
-        return [_subject_hit_single(s, match_threshold) for s in found[:limit]]
+        return [_hit(s, match_threshold, [s.record], []) for s in found[:limit]]
     hits: list[Hit] = []
     seen: set[int] = set()
     for scored in found:
@@ -209,24 +212,6 @@ def screen(
         if len(hits) >= limit:
             break
     return hits
-
-
-def _subject_hit_single(scored: Scored, match_threshold: float) -> Hit:
-    record = scored.record
-    return Hit(
-        id=record.id,
-        source=record.source,
-        source_id=record.source_id,
-        caption=record.caption,
-        schema=record.schema,
-        score=scored.score,
-        match=scored.score >= match_threshold,
-        explanation=scored.explanation,
-        list_version=record.list_version,
-        programs=sorted(record.programs),
-        datasets=[record.source],
-        listings=[_listing(record)],
-    )
 
 
 # ---------------------------------------------------------------------------- files
