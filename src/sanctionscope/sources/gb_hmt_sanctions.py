@@ -350,13 +350,13 @@ class _Group:
         if key in self.seen:
             return
         self.seen.add(key)
-        kind = entity.schema.properties[prop].type.name
-        if kind == "country":
+        prop_type = entity.schema.properties[prop].type.name
+        if prop_type == "country":
             code = clean_country(value)
             if code is not None:
-                entity.add(prop, code, cleaned=True)
-        elif kind == "date":
-            entity.add(prop, value, cleaned=True)  # already ISO (see _iso_date)
+                entity.unsafe_add(entity.schema.properties[prop], code, cleaned=True)
+        elif prop_type == "date":  # already ISO (see _iso_date)
+            entity.unsafe_add(entity.schema.properties[prop], value, cleaned=True)
         else:
             add_text(entity, prop, value)
 
