@@ -119,7 +119,8 @@ class ScreeningIndex:
     """
 
     def __init__(self, records: Sequence[Record], version_key: str = "") -> None:
-        tokens: dict[Token, int] = {}
+        tokens: dict[int, int] = {}  # id of a Token object → its row in the token table
+        token_objects: list[Token] = []
         names: list[tuple[str, str, str]] = []
         name_offsets = [0]
         name_tokens: list[int] = []
@@ -140,7 +141,12 @@ class ScreeningIndex:
                         record_forms[-1].append(form)
                     name_index = len(names)
                     names.append((form.original, kind, "|".join(sorted(form.legal_forms))))
-                    name_tokens.extend(tokens.setdefault(t, len(tokens)) for t in form.tokens)
+                    for token in form.tokens:
+                        row = tokens.get(id(token))
+                        if row is None:
+                            row = tokens[id(token)] = len(token_objects)
+                            token_objects.append(token)
+                        name_tokens.append(row)
                     name_offsets.append(len(name_tokens))
                     weak.append(is_weak)
                     name_record.append(record_index)
@@ -157,7 +163,7 @@ class ScreeningIndex:
                         identifiers[key].append(record_index)
         posting_keys = list(postings)
         lengths = np.asarray([len(postings[k]) for k in posting_keys], dtype=np.int64)
-        token_list = list(tokens)
+        token_list = token_objects
         token_idf = np.asarray(
             [t.weight * idf(len(postings.get("f:" + t.fold, ())), len(names)) for t in token_list],
             dtype=np.float64,
@@ -170,12 +176,15 @@ class ScreeningIndex:
         name_weights = np.bincount(
             owners, weights=token_idf[name_token_array], minlength=len(names)
         )
-        deletion_pairs = sorted(
-            (deleted.encode(), position)
-            for position, key in enumerate(posting_keys)
-            if key.startswith("f:") and len(key) - 2 >= MIN_FUZZY_KEY
-            for deleted in deletions(key[2:])
-        )
+        deleted_keys: list[bytes] = []
+        deleted_targets: list[int] = []
+        for position, key in enumerate(posting_keys):
+            if key.startswith("f:") and len(key) - 2 >= MIN_FUZZY_KEY:
+                variants = deletions(key[2:])
+                deleted_keys.extend(v.encode() for v in variants)
+                deleted_targets.extend([position] * len(variants))
+        deletion_array = np.asarray(deleted_keys, dtype=bytes)
+        deletion_order = np.argsort(deletion_array, kind="stable")
         subject_of, links = build_subjects(records, record_forms)
         link_reasons: dict[int, list[tuple[int, str]]] = defaultdict(list)
         for link in links:
@@ -199,7 +208,7 @@ class ScreeningIndex:
                         t.script,
                         t.role,
                     )
-                    for t in tokens
+                    for t in token_objects
                 ],
                 "names": names,
                 "name_offsets": np.asarray(name_offsets, dtype=np.int64),
@@ -213,8 +222,8 @@ class ScreeningIndex:
                 "posting_values": np.asarray(
                     [i for k in posting_keys for i in postings[k]], dtype=np.int32
                 ),
-                "deletion_keys": np.asarray([d for d, _ in deletion_pairs], dtype=bytes),
-                "deletion_targets": np.asarray([p for _, p in deletion_pairs], dtype=np.int32),
+                "deletion_keys": deletion_array[deletion_order],
+                "deletion_targets": np.asarray(deleted_targets, dtype=np.int32)[deletion_order],
             }
         )
 

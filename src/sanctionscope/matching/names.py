@@ -278,6 +278,8 @@ def _align_kept(words: list[tuple[str, str, str]], kept: list[str]) -> list[tupl
 
 def _script_parts(text: str) -> list[str]:
     """A name written twice, in Latin and another script ("KIM Ho Kyu 김호규"), split by script."""
+    if text.isascii():
+        return []
     parts: dict[str, list[str]] = {}
     for word in text.split():
         parts.setdefault(word_script(word) if any(c.isalpha() for c in word) else "", []).append(
