@@ -171,6 +171,7 @@ def test_any_text_query_returns_results_or_a_clear_error(
 @pytest.mark.parametrize(("name", "sources"), [
     ("Foreign Trade Bank", {"us_ofac_sdn", "un_sc_sanctions", "gb_hmt_sanctions", "gb_fcdo_sanctions"}),
     ("Korea Kwangson Banking Corporation", {"us_ofac_sdn", "un_sc_sanctions", "gb_hmt_sanctions", "gb_fcdo_sanctions"}),
+    ("Vladimir Putin", {"us_ofac_sdn", "gb_hmt_sanctions", "gb_fcdo_sanctions"}),  # same name and birth date
 ])  # fmt: skip
 def test_one_subject_with_every_listing(
     all_lists_index: ScreeningIndex, name: str, sources: set[str]

@@ -27,6 +27,7 @@ from sanctionscope.matching.names import NameForm
 from sanctionscope.matching.records import Record
 
 LINKING_IDENTIFIERS = ("bic", "imo", "lei", "tax", "registration", "bik", "mmsi")
+MAX_NAME_GROUP = 40
 STRONG_NAME_WEIGHT = 1.5  # total token weight of an organisation name linked without attributes
 
 
@@ -138,13 +139,13 @@ def _candidate_pairs(
             )
             pairs.append((members[0], other, reason))
     for members_forms in by_name.values():
-        if len(members_forms) < 2:
-            continue
-        first, form = members_forms[0]
-        for other, _ in members_forms[1:]:
-            name_reason = _name_link_reason(records[first], records[other], form)
-            if name_reason:
-                pairs.append((first, other, name_reason))
+        if len(members_forms) < 2 or len(members_forms) > MAX_NAME_GROUP:
+            continue  # a name shared by very many records is too common to link by
+        for position, (first, form) in enumerate(members_forms):
+            for other, _ in members_forms[position + 1 :]:
+                name_reason = _name_link_reason(records[first], records[other], form)
+                if name_reason:
+                    pairs.append((first, other, name_reason))
     return pairs
 
 
