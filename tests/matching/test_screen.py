@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sanctionscope.matching import Query, ScreeningError, ScreeningIndex, screen
+from sanctionscope.matching import Query, ScreeningError, ScreeningIndex, query_from_entity, screen
 
 STORY = [
     # (query, schema, expected OFAC ent_num)
@@ -205,3 +205,19 @@ def test_persons_with_the_same_name_and_other_birth_dates_stay_apart(
     for hit in screen(all_lists_index, Query(("KIM Chol",), "Person"), limit=10, threshold=0.0):
         dates = {listing["id"] for listing in hit.listings}
         assert len(dates) == len(hit.listings)
+
+
+def test_a_query_from_an_ftm_entity(demo_index: ScreeningIndex) -> None:
+    query = query_from_entity(
+        "Company",
+        {
+            "name": ["Stroytreyd OOO"],
+            "innCode": ["9728108831"],
+            "incorporationDate": ["2023-10-17"],
+            "country": ["RU"],
+        },
+    )
+    assert query.identifiers == (("tax", "9728108831"),) and query.countries == ("ru",)
+    hit = screen(demo_index, query, limit=1)[0]
+    assert hit.source_id == "50607" and hit.score == 1.0
+    assert hit.explanation["identifier_match"] == ["tax 9728108831"]

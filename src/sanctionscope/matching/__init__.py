@@ -31,6 +31,7 @@ from sanctionscope.matching.screen import (
     Hit,
     ScreeningError,
     open_index,
+    query_from_entity,
     screen,
     screen_file,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "algorithms",
     "compare",
     "open_index",
+    "query_from_entity",
     "screen",
     "screen_file",
 ]

@@ -12,14 +12,21 @@ import contextlib
 import csv
 import multiprocessing
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sanctionscope.matching.index import ScreeningIndex, load_cached_index, save_index, version_key
 from sanctionscope.matching.names import clean_text
-from sanctionscope.matching.records import Record, load_active_records
+from sanctionscope.matching.records import (
+    COUNTRY_PROPS,
+    DATE_PROPS,
+    IDENTIFIER_PROPS,
+    NAME_PROPS,
+    Record,
+    load_active_records,
+)
 from sanctionscope.matching.scoring import (
     ALGORITHM,
     DEFAULT_THRESHOLD,
@@ -109,6 +116,29 @@ def _ofac_rescore(query: Query, scored: Scored) -> Scored:
         scored.record,
         best,
         {"ofac_name_score": {"score": round(best, 4), "matched_name": best_name}},
+    )
+
+
+def query_from_entity(schema: str, properties: Mapping[str, Sequence[str]]) -> Query:
+    """A query from an FtM-shaped entity (``schema`` and ``properties``), as a KYC file,
+    a payment party or the API's ``/match`` give it."""
+    names = tuple(
+        dict.fromkeys(v for prop in NAME_PROPS for v in properties.get(prop, ()) if v.strip())
+    )
+    identifiers = tuple(
+        (kind, value)
+        for prop, kind in IDENTIFIER_PROPS.items()
+        for value in properties.get(prop, ())
+        if value.strip()
+    )
+    return Query(
+        names=names,
+        schema=schema if schema in KNOWN_SCHEMAS else None,
+        countries=tuple(
+            dict.fromkeys(v.lower() for prop in COUNTRY_PROPS for v in properties.get(prop, ()))
+        ),
+        dates=tuple(dict.fromkeys(v for prop in DATE_PROPS for v in properties.get(prop, ()))),
+        identifiers=identifiers,
     )
 
 
