@@ -67,7 +67,7 @@ def test_every_planted_id_exists_and_statuses_are_known(book: Book) -> None:
     counts = Counter(record.status for record in truth)
     # tiny book: the 19 Sep 2024 case plus one instance of every other scenario
     assert counts["blocked_by_ownership"] == 9
-    assert counts["typology"] == 13
+    assert counts["typology"] == 17
     assert counts["sanctioned"] == 20
     assert counts["clean"] == 1200 + 11  # hub customers and decoys
 

@@ -498,7 +498,8 @@ def _plant_ownership(p: _Planter, i: int) -> None:
 
 
 def _plant_proxies(p: _Planter, i: int) -> None:
-    """A bank holding accounts for a sanctioned bank, a nested bank routing its payments."""
+    """A bank holding accounts for a sanctioned bank, a bank routing its payments, and a bank
+    holding accounts for the proxy (nested correspondent)."""
     sc = "proxy_bank"
     k = f"prx{i}"
     sanctioned_bank = p.bank(f"{k}-sb", sc, "sanctioned seed", sanctioned=True)
@@ -510,6 +511,9 @@ def _plant_proxies(p: _Planter, i: int) -> None:
     paid = p.company(f"{k}-paid", sc, "old company paid by the nested bank")
     p.pay(nested, paid, p.amount(), p.day_2024())
     p.expect(nested, "typology", "proxy_correspondent_bank")
+    behind = p.bank(f"{k}-nested-corr", sc, "holds accounts for the proxy bank (nested)")
+    p.link("correspondent", proxy, behind)
+    p.expect(behind, "typology", "proxy_correspondent_bank")
     agent = p.person(f"{k}-agent", sc, "represents the sanctioned bank")
     p.link("representation", agent, sanctioned_bank)
     # decoy: an ordinary correspondent relationship between clean banks
@@ -556,6 +560,19 @@ def _plant_fronts(p: _Planter, i: int) -> None:
     p.link("directorship", officer, officer_seed)
     p.link("directorship", officer, shell)
     p.expect(shell, "typology", "front_company")
+
+    routing_bank = p.bank(f"{k}-router", sc, "pays a new company on behalf of a sanctioned party")
+    p.link("intermediary", routing_bank, seed)
+    p.expect(routing_bank, "typology", "proxy_correspondent_bank")
+    first_payment = p.day_2024()
+    routed = p.company(
+        f"{k}-routed",
+        sc,
+        "new company paid on behalf of a sanctioned party",
+        founded=first_payment - timedelta(days=p.rng.randint(20, 300)),
+    )
+    p.pay(routing_bank, routed, p.amount(), first_payment)
+    p.expect(routed, "typology", "front_company")
 
     # decoys: an old company paid once by a sanctioned party (exposed, not a front), a new
     # company paid by clean parties, and two clean companies at one address
@@ -622,6 +639,32 @@ def _plant_flows(p: _Planter, i: int) -> None:
         payee = p.company(f"{k}-fan-out-{n}", f"{sc}:fan_out", "one of many payees")
         p.pay(spreader, payee, p.amount(9_000, 9_900), day + timedelta(days=1 + n % 5))
     p.expect(spreader, "typology", "fan_out")
+
+    feeder = p.company(f"{k}-pt-out-payer", f"{sc}:pass_through", "clean payer of a conduit")
+    outbound = p.company(f"{k}-pt-out", f"{sc}:pass_through", "passes funds on to a seed")
+    amount, day = p.amount(100_000, 900_000), p.day_2024()
+    p.pay(feeder, outbound, amount, day)
+    p.pay(outbound, seed, amount * p.rng.uniform(0.92, 0.99), day + timedelta(p.rng.randint(1, 6)))
+    p.expect(outbound, "typology", "pass_through")
+
+    # decoys: a collector with too few payers, a payment cycle that takes months
+    few = p.company(f"{k}-fan-decoy", f"{sc}:fan_in", "decoy: three payers, then a seed")
+    total = 0.0
+    for n in range(3):
+        payer = p.company(f"{k}-fan-decoy-{n}", f"{sc}:fan_in", "one of three payers")
+        part = p.amount(9_000, 9_900)
+        total += part
+        p.pay(payer, few, part, day + timedelta(days=n))
+    p.pay(few, fan_in_seed, total, day + timedelta(days=4))
+    p.expect(few, "exposed")
+    slow_a = p.company(f"{k}-rt-decoy-a", f"{sc}:round_trip", "decoy: slow cycle, first leg")
+    slow_b = p.company(f"{k}-rt-decoy-b", f"{sc}:round_trip", "decoy: slow cycle, second leg")
+    amount, day = p.amount(200_000, 900_000), date(2024, 2, 1) + timedelta(p.rng.randrange(120))
+    p.pay(origin, slow_a, amount, day)
+    p.pay(slow_a, slow_b, amount * 0.97, day + timedelta(days=p.rng.randint(25, 35)))
+    p.pay(slow_b, origin, amount * 0.95, day + timedelta(days=p.rng.randint(70, 90)))
+    p.expect(slow_a, "exposed")
+    p.expect(slow_b, "exposed")
 
 
 def _plant_hub(p: _Planter, customers: int) -> None:
