@@ -66,12 +66,9 @@ def load(con: Any, nodes: list[N], edges: list[E]) -> None:
 
 
 def run(nodes: list[N], edges: list[E], **settings: Any) -> AnalysisResult:
-    con = connect()
-    try:
-        load(con, nodes, edges)
-        return analyze_connection(con, AnalysisConfig(**settings))
-    finally:
-        con.close()
+    con = connect()  # stays open: exposure findings read their names from it when used
+    load(con, nodes, edges)
+    return analyze_connection(con, AnalysisConfig(**settings))
 
 
 def by_id(result: AnalysisResult) -> dict[str, Any]:

@@ -177,8 +177,8 @@ def analyze_command(
     """Find entities blocked by ownership, exposed to sanctioned parties, or matching a typology."""
     config = _config(regime, max_hops, hub_degree, min_score)
     con, result = _analyse(entities, csv_dir, nodes, edges, config, use_lists, save_parquet)
-    con.close()
     written = result.write_jsonl(out)
+    con.close()
     errors_path = errors_out or out.with_name(out.name.removesuffix(".jsonl") + ".errors.jsonl")
     result.write_errors(errors_path)
     counts = result.counts()

@@ -34,15 +34,26 @@ from sanctionscope.network.typologies import TypologyHit, run_typologies
 def analyze(nodes_parquet: Path, edges_parquet: Path, config: AnalysisConfig) -> AnalysisResult:
     """Analyse the canonical ``nodes``/``edges`` Parquet tables."""
     con = connect(config.memory_limit, config.temp_directory)
+    started = time.perf_counter()
     try:
-        started = time.perf_counter()
         load_parquet(con, Path(nodes_parquet), Path(edges_parquet))
         load_seconds = time.perf_counter() - started
         result = analyze_connection(con, config)
-        result.stats["seconds_load"] = round(load_seconds, 3)
-        return result
-    finally:
+    except BaseException:
         con.close()
+        raise
+    result.stats["seconds_load"] = round(load_seconds, 3)
+    keep_only_names(con)
+    return result
+
+
+def keep_only_names(con: Any) -> None:
+    """Free everything but ``g_nodes``, which the lazy exposure findings read their names from."""
+    tables = con.execute(
+        "SELECT table_name, temporary FROM duckdb_tables() WHERE table_name <> 'g_nodes'"
+    ).fetchall()
+    for name, _temporary in tables:
+        con.execute(f'DROP TABLE IF EXISTS "{name}"')
 
 
 def build_graph(
@@ -84,9 +95,12 @@ def analyze_entities(
         build_errors = open_entities(con, entity_files, csv_dir, linked)
         if keep_tables is not None:
             keep_tables(con)
-        return analyze_connection(con, config, build_errors)
-    finally:
+        result = analyze_connection(con, config, build_errors)
+    except BaseException:
         con.close()
+        raise
+    keep_only_names(con)
+    return result
 
 
 def open_entities(
@@ -120,7 +134,11 @@ def mark_linked(con: Any, linked: Mapping[str, str]) -> None:
 def analyze_connection(
     con: Any, config: AnalysisConfig, input_errors: Iterable[InputError] = ()
 ) -> AnalysisResult:
-    """Analyse tables ``nodes`` and ``edges`` of a DuckDB connection."""
+    """Analyse tables ``nodes`` and ``edges`` of a DuckDB connection.
+
+    Keep the connection open while the findings are used: exposure-only findings are built
+    from it when read or written.
+    """
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     cpu_clock = [time.process_time()]
@@ -210,8 +228,10 @@ def assemble(
     exposure: ExposureResult,
     hits: Sequence[TypologyHit],
 ) -> FindingList:
+    rich_ix = np.array(sorted({*blocked, *(hit.ix for hit in hits)}), dtype=np.int64)
+    in_rich = np.isin(exposure.nodes, rich_ix)
     mentioned = [
-        exposure.path_nodes.ravel(),
+        exposure.path_nodes[in_rich].ravel(),
         np.fromiter(blocked, dtype=np.int64, count=len(blocked)),
     ]
     for proof in blocked.values():
@@ -230,8 +250,6 @@ def assemble(
         merge(rich, names, hit, config.typology.max_paths)
     # Exposure of entities that already have a finding is added to it; the others stay
     # columnar and become Finding objects only when read.
-    rich_ix = np.fromiter(rich, dtype=np.int64, count=len(rich))
-    in_rich = np.isin(exposure.nodes, rich_ix)
     for row in np.flatnonzero(in_rich):
         finding = exposure_finding(names, config, exposure, int(row))
         existing = rich[int(exposure.nodes[row])]
@@ -241,21 +259,36 @@ def assemble(
     rest = np.flatnonzero(~in_rich)
     rest = rest[np.lexsort((exposure.nodes[rest], -exposure.scores[rest]))]
 
-    def make(i: int) -> Finding:
-        return exposure_finding(names, config, exposure, int(rest[i]))
+    lazy = LazyExposure(con, config, exposure, rest)
+    return FindingList(ordered, len(rest), lazy.batch, lazy.write)
 
-    def write_lazy(path: Path) -> None:
-        write_exposure_lines(path, names, config, exposure, rest)
 
-    return FindingList(ordered, len(rest), make, write_lazy)
+class LazyExposure:
+    """Exposure-only findings, kept as arrays; names are read from ``g_nodes`` when needed.
+
+    The connection stays open for as long as the findings are used (it holds only
+    ``g_nodes`` once the analysis is over).
+    """
+
+    def __init__(
+        self, con: Any, config: AnalysisConfig, exposure: ExposureResult, rows: Any
+    ) -> None:
+        self.con = con
+        self.config = config
+        self.exposure = exposure
+        self.rows = rows
+
+    def batch(self, start: int, stop: int) -> list[Finding]:
+        rows = self.rows[start:stop]
+        names = Names(self.con, self.exposure.path_nodes[rows].ravel())
+        return [exposure_finding(names, self.config, self.exposure, int(row)) for row in rows]
+
+    def write(self, path: Path) -> None:
+        write_exposure_lines(self.con, path, self.config, self.exposure, self.rows)
 
 
 def write_exposure_lines(
-    path: Path,
-    names: Names,
-    config: AnalysisConfig,
-    exposure: ExposureResult,
-    rows: np.ndarray[Any, Any],
+    con: Any, path: Path, config: AnalysisConfig, exposure: ExposureResult, rows: Any
 ) -> None:
     """Exposure findings as JSON lines, written by DuckDB from the columnar arrays.
 
@@ -263,39 +296,36 @@ def write_exposure_lines(
     multi-threaded SQL projection instead of a Python loop over millions of rows.
     """
     hops = exposure.path_nodes.shape[1] - 1
-    con = connect(config.memory_limit, config.temp_directory)
+    columns: dict[str, Any] = {
+        "row": np.arange(len(rows), dtype=np.int64),
+        "score": exposure.scores[rows].astype(np.float64),
+        "hub": exposure.hubs[rows],
+        "degree": exposure.degree[rows],
+    }
+    for i in range(hops + 1):
+        columns[f"p{i}"] = exposure.path_nodes[rows, i]
+        columns[f"k{i}"] = exposure.path_kinds[rows, i].astype(np.int64)
+    con.register("_x", columns)
+    con.register(
+        "_kinds",
+        {
+            "code": np.arange(len(EDGE_KINDS), dtype=np.int64),
+            "name": np.array(EDGE_KINDS, dtype=object),
+        },
+    )
+    nm = "(SELECT ix, id, coalesce(caption, id) AS caption FROM g_nodes)"
+    joins = " ".join(
+        f"LEFT JOIN {nm} n{i} ON n{i}.ix = x.p{i} LEFT JOIN _kinds c{i} ON c{i}.code = x.k{i}"
+        for i in range(hops + 1)
+    )
+    steps = ", ".join(f"struct_pack(node := n{i}.id, edge := c{i}.name)" for i in range(hops + 1))
+    seed_ix = "coalesce(" + ", ".join(f"n{i}.ix" for i in range(hops, -1, -1)) + ")"
+    kinds = ", ".join(f"c{i}.name" for i in range(1, hops + 1)) or "NULL"
+    hub_text = (
+        f"'; hub with ' || x.degree || ' neighbours (> {int(config.hub_degree)}): paths are "
+        f"not followed through it and its score is multiplied by {config.hub_penalty:g}'"
+    )
     try:
-        columns: dict[str, Any] = {
-            "row": np.arange(len(rows), dtype=np.int64),
-            "score": exposure.scores[rows].astype(np.float64),
-            "hub": exposure.hubs[rows],
-            "degree": exposure.degree[rows],
-        }
-        for i in range(hops + 1):
-            columns[f"p{i}"] = exposure.path_nodes[rows, i]
-            columns[f"k{i}"] = exposure.path_kinds[rows, i].astype(np.int64)
-        con.register("x", columns)
-        con.register("nm", {"ix": names.keys, "id": names.id_array, "caption": names.caption_array})
-        con.register(
-            "kinds",
-            {
-                "code": np.arange(len(EDGE_KINDS), dtype=np.int64),
-                "name": np.array(EDGE_KINDS, dtype=object),
-            },
-        )
-        joins = " ".join(
-            f"LEFT JOIN nm n{i} ON n{i}.ix = x.p{i} LEFT JOIN kinds c{i} ON c{i}.code = x.k{i}"
-            for i in range(hops + 1)
-        )
-        steps = ", ".join(
-            f"struct_pack(node := n{i}.id, edge := c{i}.name)" for i in range(hops + 1)
-        )
-        seed_ix = "coalesce(" + ", ".join(f"n{i}.ix" for i in range(hops, -1, -1)) + ")"
-        kinds = ", ".join(f"c{i}.name" for i in range(1, hops + 1)) or "NULL"
-        hub_text = (
-            f"'; hub with ' || x.degree || ' neighbours (> {int(config.hub_degree)}): paths are "
-            f"not followed through it and its score is multiplied by {config.hub_penalty:g}'"
-        )
         con.execute(
             f"""
             COPY (
@@ -309,14 +339,15 @@ def write_exposure_lines(
                                CASE WHEN x.hub THEN {hub_text} ELSE '' END)] AS reasons,
                        [list_filter([{steps}], s -> s.node IS NOT NULL)] AS paths,
                        CAST([] AS VARCHAR[]) AS typologies
-                FROM x {joins}
-                LEFT JOIN nm s ON s.ix = {seed_ix}
+                FROM _x x {joins}
+                LEFT JOIN {nm} s ON s.ix = {seed_ix}
                 ORDER BY x.row
             ) TO '{str(path).replace("'", "''")}' (FORMAT JSON)
             """
         )
     finally:
-        con.close()
+        con.unregister("_x")
+        con.unregister("_kinds")
 
 
 def blocked_finding(names: Names, config: AnalysisConfig, proof: BlockedProof) -> Finding:

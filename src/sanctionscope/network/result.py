@@ -52,12 +52,12 @@ class FindingList(Sequence[Finding]):
         self,
         rich: list[Finding],
         lazy_count: int = 0,
-        make: Callable[[int], Finding] | None = None,
+        make: Callable[[int, int], list[Finding]] | None = None,
         write_lazy: Callable[[Path], None] | None = None,
     ) -> None:
         self.rich = rich
         self.lazy_count = lazy_count
-        self.make = make
+        self.make = make  # builds lazy findings start..stop
         # Writes the lazy findings as JSON lines (the same as to_json) without building them.
         self.write_lazy = write_lazy
 
@@ -86,13 +86,14 @@ class FindingList(Sequence[Finding]):
         if index < len(self.rich):
             return self.rich[index]
         assert self.make is not None
-        return self.make(index - len(self.rich))
+        at = index - len(self.rich)
+        return self.make(at, at + 1)[0]
 
     def __iter__(self) -> Iterator[Finding]:
         yield from self.rich
         if self.make is not None:
-            for i in range(self.lazy_count):
-                yield self.make(i)
+            for start in range(0, self.lazy_count, 20_000):
+                yield from self.make(start, min(start + 20_000, self.lazy_count))
 
 
 @dataclass

@@ -72,7 +72,7 @@ def _prepare(con: Any, blocked: NDArray[np.int64]) -> None:
     con.unregister("_blocked")
     con.execute(
         """
-        CREATE OR REPLACE TEMP TABLE pay AS
+        CREATE OR REPLACE TEMP VIEW pay AS
         SELECT src, dst, amount, currency, date FROM g_edges WHERE kind = 'payment'
         """
     )
