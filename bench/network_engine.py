@@ -83,12 +83,18 @@ def main(argv: list[str] | None = None) -> int:
         result = analyze(folder / "nodes.parquet", folder / "edges.parquet", config)
         seconds = time.perf_counter() - started
         cpu = time.process_time() - cpu_started
+        written = result.write_jsonl(folder / "exposure.jsonl")
+        total = time.perf_counter() - started
+        total_cpu = time.process_time() - cpu_started
         rss_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
         print(
-            f"analyze: {args.nodes:,} nodes / {args.edges:,} edges in {seconds:.1f} s, "
-            f"(CPU {cpu:.0f} s), peak RSS {rss_gb:.2f} GB; findings {result.counts()}; errors {len(result.errors)}"
+            f"analyze: {args.nodes:,} nodes / {args.edges:,} edges in {seconds:.1f} s "
+            f"(CPU {cpu:.0f} s); with {written:,} findings written: {total:.1f} s "
+            f"(CPU {total_cpu:.0f} s); peak RSS {rss_gb:.2f} GB; findings {result.counts()}; "
+            f"errors {len(result.errors)}"
         )
         print({k: v for k, v in result.stats.items() if k.startswith(("seconds", "cpu"))})
+        (folder / "exposure.jsonl").unlink()
     return 0
 
 
