@@ -15,6 +15,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
+from followthemoney import model
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,6 +30,7 @@ from sanctionscope.sources.spreadsheet import (
     iter_ods_rows,
     read_xlsx_rows,
 )
+from sanctionscope.sources.tabular import add_text, field_reader
 
 XLSX_2025 = "uk_ofsi_conlist/ConList_2025-04-10.xlsx"
 SHEET = "xl/worksheets/sheet1.xml"
@@ -411,3 +413,46 @@ def test_mutated_xml_inside_a_valid_xlsx(
         at = int(where * len(data))
         data[at : at + delete] = insert
     parse_or_source_error(zip_bytes({**parts, part: bytes(data)}))
+
+
+# ----------------------------------------------------------- cell values into entities
+
+ADD_TEXT_CASES = [
+    ("Person", "name"),
+    ("Person", "nationality"),
+    ("Person", "birthDate"),
+    ("Person", "notes"),
+    ("Person", "sourceUrl"),
+    ("Passport", "number"),
+    ("Sanction", "program"),
+    ("Address", "postalCode"),
+]
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    case=st.sampled_from(ADD_TEXT_CASES),
+    values=st.lists(
+        st.text(max_size=12)
+        | st.sampled_from(
+            ["Russia", "kp", "1970-03-14", "  KIM  Chol ", "\x00x", "-", "https://x.org/a"]
+        )
+        | st.text(min_size=190, max_size=260),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_add_text_stores_what_entity_add_stores(case: tuple[str, str], values: list[str]) -> None:
+    """The cached path of add_text gives the entity exactly what FtM's own add gives it."""
+    schema, prop = case
+    with_add, with_add_text = model.make_entity(schema), model.make_entity(schema)
+    for value in values:
+        with_add.add(prop, value)
+        add_text(with_add_text, prop, value)
+    assert with_add_text.to_dict() == with_add.to_dict()
+
+
+def test_field_reader_pads_short_rows() -> None:
+    read = field_reader({"b": 1, "a": 0, "d": 3})
+    assert read(("x", "y")) == {"b": "y", "a": "x", "d": ""}
+    assert field_reader({"only": 2})(("p", "q", "r")) == {"only": "r"}
