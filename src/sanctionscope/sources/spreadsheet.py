@@ -513,7 +513,7 @@ def read_xlsx_rows(
     except Exception as exc:  # calamine raises its own kinds, and OSError/ValueError
         raise SourceError(path, f"calamine could not read the workbook ({exc!r})") from exc
     for number, record in enumerate(values, start=1):
-        cells = tuple(clean_cell(value) for value in record[:MAX_COLUMNS])
+        cells = tuple(map(clean_cell, record[:MAX_COLUMNS]))
         if any(cells):
             rows.append(SheetRow(f"sheet {sheet.name}, row {number}", cells))
     return rows
