@@ -314,8 +314,10 @@ def write_exposure_lines(
         },
     )
     nm = "(SELECT ix, id, coalesce(caption, id) AS caption FROM g_nodes)"
+    ids = "(SELECT ix, id FROM g_nodes)"  # later steps need only the id
     joins = " ".join(
-        f"LEFT JOIN {nm} n{i} ON n{i}.ix = x.p{i} LEFT JOIN _kinds c{i} ON c{i}.code = x.k{i}"
+        f"LEFT JOIN {nm if i == 0 else ids} n{i} ON n{i}.ix = x.p{i} "
+        f"LEFT JOIN _kinds c{i} ON c{i}.code = x.k{i}"
         for i in range(hops + 1)
     )
     steps = ", ".join(f"struct_pack(node := n{i}.id, edge := c{i}.name)" for i in range(hops + 1))

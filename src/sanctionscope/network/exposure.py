@@ -127,7 +127,7 @@ def _relax(
     seeds: NDArray[np.bool_],
     expandable: NDArray[np.bool_],
     max_hops: int,
-) -> tuple[list[NDArray[np.float32]], list[NDArray[np.int64]]]:
+) -> tuple[list[NDArray[np.float32]], list[NDArray[Any]]]:
     """Scores and predecessor edges after 0..max_hops rounds (one array per round).
 
     Each round relaxes, in both directions, only the edges leaving a node whose score
@@ -135,23 +135,27 @@ def _relax(
     """
     n = len(seeds)
     score = np.where(seeds, 1.0, 0.0).astype(np.float32)
-    pred = np.full(n, -1, dtype=np.int64)
+    pred = np.full(n, -1, dtype=np.int32 if len(src) < 2**31 else np.int64)
     scores, preds = [score], [pred]
     frontier = seeds & expandable
+    directions = ((src, dst), (dst, src))
     for _ in range(max_hops):
         new_score = score.copy()
-        moves = []
-        for u, v in ((src, dst), (dst, src)):
+        for u, v in directions:
+            active = np.flatnonzero(frontier[u])
+            np.maximum.at(new_score, v[active], score[u[active]] * w[active])
+            del active
+        improved = new_score > score
+        new_pred = pred.copy()
+        # A second pass finds the edges that gave each improved node its best score; it
+        # recomputes the candidates rather than keep both directions' arrays in memory.
+        for u, v in directions:
             active = np.flatnonzero(frontier[u])
             target = v[active]
             candidate = score[u[active]] * w[active]
-            np.maximum.at(new_score, target, candidate)
-            moves.append((active, target, candidate))
-        improved = new_score > score
-        new_pred = pred.copy()
-        for active, target, candidate in moves:
             winners = improved[target] & (candidate == new_score[target])
             new_pred[target[winners]] = active[winners]
+            del active, target, candidate, winners
         score, pred = new_score, new_pred
         scores.append(score)
         preds.append(pred)
@@ -161,7 +165,7 @@ def _relax(
 
 def _paths(
     nodes: NDArray[np.int64],
-    preds: list[NDArray[np.int64]],
+    preds: list[NDArray[Any]],
     src: NDArray[np.int32],
     dst: NDArray[np.int32],
     kind: NDArray[np.int16],
