@@ -27,6 +27,7 @@ from sanctionscope.matching.scoring import (
 )
 from sanctionscope.matching.screen import (
     ALGORITHMS,
+    OFAC_MATCH_THRESHOLD,
     FileSummary,
     Hit,
     ScreeningError,
@@ -85,7 +86,7 @@ def compare(
 
         score = ofac_score(left, right)
         return Comparison(
-            score, score >= DEFAULT_THRESHOLD, {"algorithm": "ofac", "score": round(score, 4)}
+            score, score >= OFAC_MATCH_THRESHOLD, {"algorithm": "ofac", "score": round(score, 4)}
         )
     if algorithm != ALGORITHM:
         raise ScreeningError(
@@ -114,6 +115,7 @@ def algorithms() -> list[dict[str, Any]]:
             "name": "ofac",
             "version": "1",
             "default": False,
+            "default_threshold": OFAC_MATCH_THRESHOLD,
             "description": "Reproduces OFAC Sanctions List Search name scoring (Jaro-Winkler and Soundex); names only.",
         },
     ]

@@ -38,6 +38,7 @@ from sanctionscope.store.db import make_engine
 from sanctionscope.store.versions import active_versions_list
 
 ALGORITHMS = (ALGORITHM, "ofac")
+OFAC_MATCH_THRESHOLD = 0.8  # OFAC's own search starts at a minimum score of 80
 KNOWN_SCHEMAS = (
     "Person",
     "Organization",
@@ -209,7 +210,7 @@ def screen(
     limit: int = 10,
     threshold: float = 0.5,
     algorithm: str = ALGORITHM,
-    match_threshold: float = DEFAULT_THRESHOLD,
+    match_threshold: float | None = None,
     per_list: bool = False,
 ) -> list[Hit]:
     """The parties on the lists that may be the queried party, best first: one hit per
@@ -219,6 +220,8 @@ def screen(
             f"unknown algorithm {algorithm!r} (use one of {', '.join(ALGORITHMS)})"
         )
     query = validate_query(query)
+    if match_threshold is None:
+        match_threshold = OFAC_MATCH_THRESHOLD if algorithm == "ofac" else DEFAULT_THRESHOLD
     wanted = limit if per_list else limit * 4
     if algorithm == "ofac":
         found = [_ofac_rescore(query, s) for s in index.search(query, limit=max(wanted * 3, 30))]
