@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sanctionscope.sources import gb_hmt_sanctions
-from sanctionscope.sources.base import SourceError
+from sanctionscope.sources.base import SourceError, add_text
 from sanctionscope.sources.gb_hmt_sanctions import _clean_cell
 from sanctionscope.sources.spreadsheet import (
     ZipLimits,
@@ -30,7 +30,7 @@ from sanctionscope.sources.spreadsheet import (
     iter_ods_rows,
     read_xlsx_rows,
 )
-from sanctionscope.sources.tabular import add_text, field_reader
+from sanctionscope.sources.tabular import field_reader
 
 XLSX_2025 = "uk_ofsi_conlist/ConList_2025-04-10.xlsx"
 SHEET = "xl/worksheets/sheet1.xml"

@@ -14,10 +14,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
 from followthemoney import EntityProxy, model
+from followthemoney.property import Property
+from followthemoney.util import sanitize_text
 
 
 class SourceError(Exception):
@@ -100,20 +103,49 @@ def make_entity(schema: str, prefix: str, *key_parts: object) -> EntityProxy:
     return entity
 
 
+#: FtM types whose cleaning looks at the entity (an entity may not point at itself).
+_ENTITY_AWARE_TYPES = frozenset({"entity", "phone"})
+#: Longer values (notes, remarks) rarely repeat: not worth a cache slot.
+_CACHED_VALUE_CHARS = 200
+
+
+@lru_cache(maxsize=32768)
+def _cleaned(prop: Property, value: str) -> str | None:
+    """What ``EntityProxy.add`` stores for one text value (None: nothing)."""
+    text = sanitize_text(value)
+    if not text:
+        return None
+    return prop.type.clean_text(text, fuzzy=False, format=prop.format, proxy=None)
+
+
+def add_text(entity: EntityProxy, prop_name: str, value: str | None) -> None:
+    """``entity.add(prop_name, value)`` for one cell's text, with FtM's cleaning cached:
+    regimes, dates, countries and document types come back thousands of times in a list."""
+    if not value:
+        return
+    prop = entity.schema.properties[prop_name]
+    if prop.stub or prop.type.name in _ENTITY_AWARE_TYPES or len(value) > _CACHED_VALUE_CHARS:
+        entity.add(prop, value)
+        return
+    cleaned = _cleaned(prop, value)
+    if cleaned is not None:
+        entity.unsafe_add(prop, cleaned, cleaned=True)
+
+
 def new_listing(
     schema: str, prefix: str, record_id: str, authority: str, country: str, source_url: str
 ) -> Entry:
     """A list record's Entry: the sanctioned target (topic ``sanction``) and its Sanction."""
     target = model.make_entity(schema)
     target.id = target_id(prefix, record_id)
-    target.add("topics", "sanction")
-    target.add("sourceUrl", source_url)
+    add_text(target, "topics", "sanction")
+    add_text(target, "sourceUrl", source_url)
     sanction = make_entity("Sanction", prefix, record_id, "sanction")
     sanction.add("entity", target.id)
-    sanction.add("authority", authority)
-    sanction.add("country", country)
-    sanction.add("recordId", record_id)
-    sanction.add("sourceUrl", source_url)
+    add_text(sanction, "authority", authority)
+    add_text(sanction, "country", country)
+    add_text(sanction, "recordId", record_id)
+    add_text(sanction, "sourceUrl", source_url)
     return Entry(source_id=record_id, target=target, related=[sanction])
 
 

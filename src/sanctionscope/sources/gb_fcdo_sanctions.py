@@ -50,6 +50,7 @@ from sanctionscope.sources.base import (
     ParsedList,
     SourceError,
     SourceFormat,
+    add_text,
     make_entity,
     new_listing,
 )
@@ -70,7 +71,6 @@ from sanctionscope.sources.spreadsheet import (
 from sanctionscope.sources.tabular import (
     HeaderSpec,
     SheetRow,
-    add_text,
     check_readable,
     csv_records,
     field_reader,

@@ -7,13 +7,8 @@ import csv
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
-
-from followthemoney import EntityProxy
-from followthemoney.property import Property
-from followthemoney.util import sanitize_text
 
 from sanctionscope.sources.base import Entry, ParsedList, SourceError, file_sha256
 
@@ -99,35 +94,6 @@ def field_reader(columns: Mapping[str, int]) -> Callable[[tuple[str, ...]], dict
         return dict(zip(names, pick(cells), strict=True))
 
     return read
-
-
-#: FtM types whose cleaning looks at the entity (an entity may not point at itself).
-_ENTITY_AWARE_TYPES = frozenset({"entity", "phone"})
-#: Longer values (notes, remarks) rarely repeat: not worth a cache slot.
-_CACHED_VALUE_CHARS = 200
-
-
-@lru_cache(maxsize=32768)
-def _cleaned(prop: Property, value: str) -> str | None:
-    """What ``EntityProxy.add`` stores for one text value (None: nothing)."""
-    text = sanitize_text(value)
-    if not text:
-        return None
-    return prop.type.clean_text(text, fuzzy=False, format=prop.format, proxy=None)
-
-
-def add_text(entity: EntityProxy, prop_name: str, value: str | None) -> None:
-    """``entity.add(prop_name, value)`` for one cell's text, with FtM's cleaning cached:
-    regimes, dates, countries and document types come back thousands of times in a list."""
-    if not value:
-        return
-    prop = entity.schema.properties[prop_name]
-    if prop.stub or prop.type.name in _ENTITY_AWARE_TYPES or len(value) > _CACHED_VALUE_CHARS:
-        entity.add(prop, value)
-        return
-    cleaned = _cleaned(prop, value)
-    if cleaned is not None:
-        entity.unsafe_add(prop, cleaned, cleaned=True)
 
 
 def header_key(cell: str) -> str:
