@@ -36,32 +36,35 @@ def load(con: Any, nodes: list[N], edges: list[E]) -> None:
     con.register(
         "_n",
         {
-            "id": np.array([n.id for n in nodes], dtype=object),
-            "schema": np.array([n.schema for n in nodes], dtype=object),
+            # NumPy string arrays ('' for none): DuckDB reads object arrays slowly.
+            "id": np.array([n.id for n in nodes], dtype=str),
+            "schema": np.array([n.schema for n in nodes], dtype=str),
             "sanctioned": np.array([n.sanctioned for n in nodes], dtype=bool),
-            "founded": np.array([n.founded for n in nodes], dtype=object),
+            "founded": np.array([n.founded or "" for n in nodes], dtype=str),
         },
     )
     con.execute(
         "INSERT INTO nodes SELECT id, schema, 'Caption ' || id, sanctioned, "
-        "CASE WHEN sanctioned THEN 'test list' END, CAST(founded AS DATE), NULL FROM _n"
+        "CASE WHEN sanctioned THEN 'test list' END, CAST(nullif(founded, '') AS DATE), NULL "
+        "FROM _n"
     )
     if edges:
         con.register(
             "_e",
             {
-                "id": np.array([e.id or f"e{i}" for i, e in enumerate(edges)], dtype=object),
-                "source": np.array([e.source for e in edges], dtype=object),
-                "target": np.array([e.target for e in edges], dtype=object),
-                "kind": np.array([e.kind for e in edges], dtype=object),
-                "share": np.array([e.share for e in edges], dtype=object),
-                "amount": np.array([e.amount for e in edges], dtype=object),
-                "date": np.array([e.date for e in edges], dtype=object),
+                "id": np.array([e.id or f"e{i}" for i, e in enumerate(edges)], dtype=str),
+                "source": np.array([e.source for e in edges], dtype=str),
+                "target": np.array([e.target for e in edges], dtype=str),
+                "kind": np.array([e.kind for e in edges], dtype=str),
+                "share": np.array([np.nan if e.share is None else e.share for e in edges]),
+                "amount": np.array([np.nan if e.amount is None else e.amount for e in edges]),
+                "date": np.array([e.date or "" for e in edges], dtype=str),
             },
         )
         con.execute(
-            "INSERT INTO edges SELECT id, source, target, kind, CAST(share AS DOUBLE), "
-            "CAST(amount AS DOUBLE), 'USD', CAST(date AS DATE) FROM _e"
+            "INSERT INTO edges SELECT id, source, target, kind, "
+            "CASE WHEN isnan(share) THEN NULL ELSE share END, "
+            "CASE WHEN isnan(amount) THEN NULL ELSE amount END, 'USD', CAST(nullif(date, '') AS DATE) FROM _e"
         )
 
 
