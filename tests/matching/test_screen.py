@@ -221,3 +221,46 @@ def test_a_query_from_an_ftm_entity(demo_index: ScreeningIndex) -> None:
     hit = screen(demo_index, query, limit=1)[0]
     assert hit.source_id == "50607" and hit.score == 1.0
     assert hit.explanation["identifier_match"] == ["tax 9728108831"]
+
+
+TEMPTING_LOOK_ALIKES = [
+    # (record, record): distinct parties whose names are close; never one subject
+    (
+        "ofac-11581",
+        "ofac-9523",
+    ),  # KOREA KWANGSON BANKING CORP / KOREA KWANGSONG TRADING CORPORATION
+    ("unsc-6908518", "unsc-6908519"),  # the same two on the UN list
+    ("gb-hmt-13536", "ofac-42796"),  # FOREIGN TRADE BANK (FTB) / MYANMA FOREIGN TRADE BANK
+    ("ofac-15603", "ofac-42796"),
+]
+
+
+@pytest.mark.parametrize(("left", "right"), TEMPTING_LOOK_ALIKES)
+def test_tempting_look_alikes_are_not_one_subject(
+    all_lists_index: ScreeningIndex, left: str, right: str
+) -> None:
+    positions = {all_lists_index.record(i).id: i for i in range(all_lists_index.record_count)}
+    assert all_lists_index.subject_of(positions[left]) != all_lists_index.subject_of(
+        positions[right]
+    )
+
+
+def test_subject_invariants_hold_on_every_list(all_lists_index: ScreeningIndex) -> None:
+    """No subject holds two records of one list; a person linked by name has an agreeing
+    birth date; every link has a reason."""
+    subjects: dict[int, list[int]] = {}
+    for i in range(all_lists_index.record_count):
+        subjects.setdefault(all_lists_index.subject_of(i), []).append(i)
+    for members in subjects.values():
+        sources = [all_lists_index.record(i).source for i in members]
+        assert len(sources) == len(set(sources))
+    for i in range(all_lists_index.record_count):
+        record = all_lists_index.record(i)
+        for other, reason in all_lists_index.links_of(i):
+            assert reason
+            if reason.startswith("same name") and record.schema == "Person":
+                partner = all_lists_index.record(other)
+                assert any(a[:4] == b[:4] for a in record.dates for b in partner.dates), (
+                    record.id,
+                    partner.id,
+                )
