@@ -41,7 +41,9 @@ from sanctionscope.matching.subjects import build_subjects
 INDEX_FORMAT = 5
 CANDIDATE_NAMES = 10  # records whose retrieved names go to the scorer, per kind of name
 NAMES_PER_RECORD = 4  # names looked at per wanted record (aliases of one record crowd)
-MIN_RETRIEVAL_SHARE = 0.25  # Dice share of weighted words below which a name is not scored
+TIED_LIMIT = 40  # records scored at most when many names tie with the best
+TIE_SHARE = 0.95
+MIN_RETRIEVAL_SHARE = 0.2  # Dice share of weighted words below which a name is not scored
 RETRIEVAL_FLOOR = 0.4  # ... unless they share less than this share of the best one's weight
 MIN_FUZZY_KEY = 4  # fold keys shorter than this are only found exactly
 FUZZY_MAX_FREQUENCY = 100  # words on more names than this are looked up by their own spelling
@@ -385,10 +387,11 @@ class ScreeningIndex:
         local = local[local >= MIN_RETRIEVAL_SHARE]
         if not len(touched):
             return []
-        count = min(limit * NAMES_PER_RECORD, len(touched))
+        count = min(TIED_LIMIT * NAMES_PER_RECORD, len(touched))
         top = np.argpartition(-local, count - 1)[:count]
         top = top[np.argsort(-local[top], kind="stable")]
         floor = local[top[0]] * RETRIEVAL_FLOOR
+        tied = local[top[0]] * TIE_SHARE
         chosen: list[int] = []
         records: set[int] = set()
         for position in top:
@@ -397,7 +400,9 @@ class ScreeningIndex:
             name_index = int(touched[position])
             record_index = int(self.name_record[name_index])
             if record_index not in records:
-                if len(records) >= limit:
+                # Past the limit, only names as good as the best still come (many records
+                # of one common name, e.g. "Abu Yasir", all deserve a look).
+                if len(records) >= limit and (local[position] < tied or len(records) >= TIED_LIMIT):
                     continue
                 records.add(record_index)
             chosen.append(name_index)
