@@ -135,7 +135,7 @@ def test_lists_link_entities_by_identifier(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     done = cli("network", "analyze", "--entities", str(path), "--out", str(out), home=home)
     assert done.returncode == 0, done.stderr
-    assert "1 entities linked to active list entries by identifier" in done.stderr
+    assert "1 entities linked to active list entries (identifier or name)" in done.stderr
     [finding] = read_lines(out)
     assert finding["id"] == "my-bank"
     assert finding["typologies"] == ["proxy_correspondent_bank"]

@@ -1,4 +1,5 @@
-"""Linking the user's entities to active list entries by strong identifiers."""
+"""Linking the user's entities to active list entries: by strong identifiers, or by a
+high-confidence name match, through the screening engine."""
 
 from __future__ import annotations
 
@@ -7,19 +8,19 @@ from pathlib import Path
 import pytest
 from followthemoney import EntityProxy, model
 
-from sanctionscope.network.linking import database_has_lists, identifier_key, link_to_lists
-from sanctionscope.settings import get_settings
+from sanctionscope.network.linking import database_has_lists, link_to_lists
+from sanctionscope.settings import Settings, get_settings
 from sanctionscope.store import import_path, open_store
 
 DEMO = Path(__file__).resolve().parents[2] / "src/sanctionscope/demo/data/ofac_before_2024-09-19"
 
 
 @pytest.fixture
-def database(home: Path) -> str:
+def settings_with_lists(home: Path) -> Settings:
     settings = get_settings()
     [result] = import_path(open_store(settings), DEMO, settings)
     assert result.ok
-    return settings.database_url
+    return settings
 
 
 def company(entity_id: str, **props: str) -> EntityProxy:
@@ -31,37 +32,31 @@ def company(entity_id: str, **props: str) -> EntityProxy:
     return proxy
 
 
-def test_identifier_keys() -> None:
-    assert identifier_key("swiftBic", "FTBD KP PY XXX") == ("swiftBic", "FTBDKPPY")
-    assert identifier_key("swiftBic", "FTB") is None
-    assert identifier_key("innCode", "7750056670") == identifier_key("taxNumber", "7750056670")
-    assert identifier_key("imoNumber", "IMO 9187629") == ("imoNumber", "9187629")
-    assert identifier_key("idNumber", "00000") is None  # too little information
-
-
-def test_links_by_bic_branch_and_tax_number(database: str) -> None:
+def test_links_by_bic_branch_and_tax_number(settings_with_lists: Settings) -> None:
     entities = [
         company("my-ftb", swiftBic="FTBDKPPYXXX"),
         company("my-tsmr", innCode="7750056670"),
         company("my-mb", swiftBic="MRBBRUMM"),
         company("innocent", swiftBic="DEUTDEFF"),
     ]
-    linked = link_to_lists(entities, database)
+    linked = link_to_lists(entities, settings_with_lists)
     assert set(linked) == {"my-ftb", "my-tsmr", "my-mb"}
-    assert linked["my-ftb"].startswith("identifier swiftBic FTBDKPPY = us_ofac_sdn 15603 FOREIGN")
-    assert "(listed as FTBDKPPY)" in linked["my-ftb"]
-    assert linked["my-tsmr"].startswith("identifier innCode 7750056670 = us_ofac_sdn 22488")
+    assert linked["my-ftb"].startswith("identifier bic FTBDKPPY = us_ofac_sdn 15603 FOREIGN")
+    assert linked["my-tsmr"].startswith("identifier tax 7750056670 = us_ofac_sdn 22488")
+    assert linked["my-mb"].startswith("identifier bic MRBBRUMM = us_ofac_sdn 25419 MB BANK")
 
 
-def test_name_matcher_seam(database: str) -> None:
-    def matcher(proxy: EntityProxy) -> list[tuple[str, float, str]]:
-        if proxy.id == "by-name":
-            return [("ofac-15603", 0.97, "name 'Foreign Trade Bank' ~ 'FOREIGN TRADE BANK…'")]
-        return [("ofac-15603", 0.5, "weak")]
-
-    linked = link_to_lists([company("by-name"), company("weak")], database, name_matcher=matcher)
-    assert list(linked) == ["by-name"]
-    assert linked["by-name"].startswith("name match 0.97 with us_ofac_sdn 15603 FOREIGN TRADE")
+def test_links_by_a_high_confidence_name(settings_with_lists: Settings) -> None:
+    entities = [
+        company("Korea Kwangson Banking Corporation"),
+        company("Korea Kwangsong Trade Co"),  # a look-alike of two list entries: not strong enough
+        company("Kazan Grain Export LLC"),
+    ]
+    linked = link_to_lists(entities, settings_with_lists)
+    assert list(linked) == ["Korea Kwangson Banking Corporation"]
+    assert linked["Korea Kwangson Banking Corporation"].startswith(
+        "name match 0.99 with us_ofac_sdn 11581"
+    )
 
 
 def test_database_without_lists(home: Path) -> None:

@@ -91,8 +91,8 @@ def _user_entities(entities: list[Path], csv_dir: Path | None) -> Any:
 
 
 def _linked(entities: list[Path], csv_dir: Path | None, use_lists: bool | None) -> dict[str, str]:
-    database_url = get_settings().database_url
-    available = database_has_lists(database_url)
+    settings = get_settings()
+    available = database_has_lists(settings.database_url)
     if use_lists is None:
         use_lists = available
     if not use_lists:
@@ -100,8 +100,8 @@ def _linked(entities: list[Path], csv_dir: Path | None, use_lists: bool | None) 
     if not available:
         fail("--lists: the database has no active list version (run `sanctionscope lists import`)")
     with console.status("Linking entities to the active lists …"):
-        linked = link_to_lists(_user_entities(entities, csv_dir), database_url)
-    console.print(f"{len(linked)} entities linked to active list entries by identifier")
+        linked = link_to_lists(_user_entities(entities, csv_dir), settings)
+    console.print(f"{len(linked)} entities linked to active list entries (identifier or name)")
     return linked
 
 

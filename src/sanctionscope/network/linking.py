@@ -1,85 +1,26 @@
-"""Link the user's entities to active sanctions-list entries.
+"""Link the user's entities to active sanctions-list entries, through the screening engine.
 
-An entity counts as sanctioned when it carries the FtM topic ``sanction`` or when it is linked
-to an active list entry. This module does the linking by strong identifiers, which it indexes
-itself (SWIFT/BIC on its first 8 characters, IMO, INN, OGRN, tax and registration numbers,
-LEI, passport and national id numbers). Name matching belongs to ``sanctionscope.matching``:
-pass it as ``name_matcher`` (the seam for it), a function that returns, for one entity, the
-list entries it matches as ``(list entity id, score, explanation)``; those links are shown as
-name matches, never as identifier links.
+An entity counts as sanctioned when it carries the FtM topic ``sanction`` (the builder reads
+that) or when screening finds it on an active list (:mod:`sanctionscope.matching`, the same
+index and scores as ``sanctionscope screen``): by a strong identifier (SWIFT/BIC on its first
+8 characters, IMO, INN, OGRN, tax and registration numbers, LEI, passport and national id
+numbers), or by a name match scoring at least :data:`MIN_NAME_SCORE`, shown as such.
 """
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
-from followthemoney import EntityProxy, model
+from followthemoney import EntityProxy
 from sqlalchemy.engine import make_url
 
+from sanctionscope.matching import Hit, open_index, query_from_entity, screen
+from sanctionscope.settings import Settings
 from sanctionscope.store.db import StoreError, make_engine
-from sanctionscope.store.versions import active_versions_list, load_entities
+from sanctionscope.store.versions import active_versions_list
 
-NameMatcher = Callable[[EntityProxy], list[tuple[str, float, str]]]
-
-# FtM property → the label shown in a reason. Values are compared after normalisation.
-IDENTIFIER_PROPS: dict[str, str] = {
-    "swiftBic": "swiftBic",
-    "imoNumber": "imoNumber",
-    "innCode": "innCode",
-    "ogrnCode": "ogrnCode",
-    "taxNumber": "taxNumber",
-    "registrationNumber": "registrationNumber",
-    "leiCode": "leiCode",
-    "passportNumber": "passportNumber",
-    "idNumber": "idNumber",
-}
-# Identifiers of different kinds that are the same number in Russian practice.
-EQUIVALENT = {"innCode": "tax", "taxNumber": "tax", "ogrnCode": "reg", "registrationNumber": "reg"}
 MIN_NAME_SCORE = 0.9  # name matches below this are not strong enough to call an entity listed
-
-
-def identifier_key(prop: str, value: str) -> tuple[str, str] | None:
-    """The index key of one identifier value, or None when it is too short to be strong."""
-    text = re.sub(r"[^0-9A-Za-z]", "", value).upper()
-    if prop == "swiftBic":
-        # A BIC's first 8 characters name the institution; the branch code does not matter.
-        return ("swiftBic", text[:8]) if len(text) >= 8 else None
-    if prop == "imoNumber":
-        text = text.removeprefix("IMO")
-    if len(text) < 5 or len(set(text)) < 3:
-        return None
-    return (EQUIVALENT.get(prop, prop), text)
-
-
-class ListIndex:
-    """Identifier → list entries, over the active version of every source."""
-
-    def __init__(self) -> None:
-        self.entries: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
-
-    def add(self, label: str, proxy: EntityProxy) -> None:
-        for prop in IDENTIFIER_PROPS:
-            if prop not in proxy.schema.properties:
-                continue
-            for value in proxy.get(prop):
-                key = identifier_key(prop, value)
-                if key is not None:
-                    self.entries[key].add((label, value))
-
-    def lookup(self, proxy: EntityProxy) -> list[str]:
-        reasons = []
-        for prop, shown in IDENTIFIER_PROPS.items():
-            if prop not in proxy.schema.properties:
-                continue
-            for value in proxy.get(prop):
-                key = identifier_key(prop, value)
-                for label, listed in sorted(self.entries.get(key, ())) if key else ():
-                    reasons.append(f"identifier {shown} {value} = {label} (listed as {listed})")
-        return reasons
 
 
 def database_has_lists(database_url: str) -> bool:
@@ -95,64 +36,34 @@ def database_has_lists(database_url: str) -> bool:
         return False
 
 
-def build_list_index(database_url: str) -> tuple[ListIndex, dict[str, str]]:
-    """The identifier index, and a label per list entity id (for name matches)."""
-    engine = make_engine(database_url)
-    index = ListIndex()
-    labels: dict[str, str] = {}
-    for version in active_versions_list(engine):
-        for entry, entities in load_entities(engine, version.id).items():
-            for data in entities:
-                proxy = model.get_proxy(data)
-                if proxy.schema.name in ("Sanction", "Address") or proxy.schema.edge:
-                    continue
-                label = f"{version.source} {entry} {proxy.caption}"
-                if proxy.id:
-                    labels[proxy.id] = label
-                index.add(label, _with_identifications(proxy, entities))
-    engine.dispose()
-    return index, labels
+def _reason(hit: Hit) -> str | None:
+    listed = f"{hit.source} {hit.source_id} {hit.caption}"
+    identifiers = hit.explanation.get("identifier_match")
+    if identifiers:
+        return f"identifier {', '.join(identifiers)} = {listed}"
+    if hit.score >= MIN_NAME_SCORE:
+        return f"name match {hit.score:.2f} with {listed}"
+    return None
 
 
-def _with_identifications(proxy: EntityProxy, entities: list[dict[str, Any]]) -> EntityProxy:
-    """Copy numbers of the record's Identification/Passport entities onto the holder."""
-    for data in entities:
-        if data.get("schema") not in ("Identification", "Passport"):
-            continue
-        props = data.get("properties", {})
-        if proxy.id not in props.get("holder", []):
-            continue
-        for number in props.get("number", []):
-            prop = "passportNumber" if data.get("schema") == "Passport" else "idNumber"
-            if prop in proxy.schema.properties:
-                proxy.add(prop, number)
-    return proxy
-
-
-def link_to_lists(
-    entities: Iterable[EntityProxy],
-    database_url: str,
-    name_matcher: NameMatcher | None = None,
-) -> dict[str, str]:
+def link_to_lists(entities: Iterable[EntityProxy], settings: Settings) -> dict[str, str]:
     """Entity id → why it is linked to an active list entry, e.g.
-    ``"identifier swiftBic FTBDKPPY = us_ofac_sdn 15603 FOREIGN TRADE BANK… (listed as FTBDKPPY)"``.
+    ``"identifier bic FTBDKPPYXXX = us_ofac_sdn 15603 FOREIGN TRADE BANK…"`` or
+    ``"name match 1.00 with us_ofac_sdn 11581 KOREA KWANGSON BANKING CORP"``.
 
-    ``entities`` is read once, as a stream. Identifier links come first; ``name_matcher``
-    (from sanctionscope.matching) adds high-confidence name matches, marked as such.
+    ``entities`` is read once, as a stream.
     """
-    index, labels = build_list_index(database_url)
+    index = open_index(settings)
     linked: dict[str, str] = {}
     for proxy in entities:
         linkable = proxy.schema.is_a("LegalEntity") or proxy.schema.is_a("Vessel")
         if proxy.id is None or not linkable:
             continue
-        reasons = index.lookup(proxy)
-        if not reasons and name_matcher is not None:
-            reasons = [
-                f"name match {score:.2f} with {labels.get(list_id, list_id)}: {why}"
-                for list_id, score, why in name_matcher(proxy)
-                if score >= MIN_NAME_SCORE
-            ]
+        query = query_from_entity(proxy.schema.name, proxy.properties)
+        if not query.names and not query.identifiers:
+            continue
+        hits = screen(index, query, limit=3, threshold=0.5)
+        reasons = [reason for hit in hits if (reason := _reason(hit))]
         if reasons:
             linked[proxy.id] = "; ".join(reasons)
     return linked
