@@ -173,6 +173,16 @@ def test_demo_runs_offline_and_tells_what_changed(tmp_path: Path) -> None:
     for expected in ("50603", "MRB BANK", "STROYTREYD LLC", "TIMER BANK, AO", "TSMRBANK, OOO"):
         assert expected in out
     assert "DPRK3" in out and "RUSSIA-EO14024" in out
+    # the network the day before: the bank's customers flagged by their relationships
+    assert "typology MRB Bank (cust-mrb)" in out
+    assert "front_company: founded 2023-10-17" in out
+    assert "MRB Bank (typology) → designated: MRB BANK (OFAC 50604)" in out
+    assert "Stroitelnaya Torgovlya" not in out  # the clean look-alike customer
+    page = (tmp_path / "demo" / "sanctionscope-demo-network.html").read_text(encoding="utf-8")
+    assert "cust-mrb" in page and "cp-ftb" in page
+    # screening in three scripts
+    assert "Никулин Дмитрий Юрьевич" in out and "조선무역은행" in out
+    assert "NIKULIN, Dmitry Yuryevich (OFAC 50603)" in out
 
 
 def test_demo_data_is_packaged() -> None:

@@ -35,10 +35,16 @@ def demo_settings(home: Path) -> Settings:
     )
 
 
-def run_demo(console: Console, home: Path | None = None) -> None:
+BOOK = "bank_book"
+GRAPH_FILE = "sanctionscope-demo-network.html"
+
+
+def run_demo(console: Console, home: Path | None = None, graph_folder: Path | None = None) -> None:
     # Imported here: the CLI renderers live with the CLI, the demo only tells the story.
     from sanctionscope.cli import render_diff, render_import_result
 
+    # The graph is written where the user can open it: the demo home if one was given.
+    graph = (graph_folder or home or Path.cwd()) / GRAPH_FILE
     with ExitStack() as stack:
         if home is None:
             home = Path(
@@ -57,11 +63,18 @@ def run_demo(console: Console, home: Path | None = None) -> None:
             console.print(f"[bold]Importing the list {label} the action[/] ({name})")
             for result in import_path(engine, path, settings, source="us_ofac_sdn"):
                 render_import_result(result, console)
+            if name == BEFORE:
+                console.print()
+                book = demo_list_path(BOOK, stack) / "book.ftm.json"
+                flagged = network_story(console, settings, book, graph)
         console.print()
         console.print(Rule("What changed on 19 Sep 2024"))
         versions = source_versions(engine, "us_ofac_sdn")
-        render_diff(diff_versions(engine, versions[-2], versions[-1]), console)
+        diff = diff_versions(engine, versions[-2], versions[-1])
+        render_diff(diff, console)
         engine.dispose()
+        console.print()
+        designated_since(console, settings, flagged, {change.entry for change in diff.added})
         console.print()
         screen_story(console, settings)
 
@@ -102,3 +115,71 @@ def screen_story(console: Console, settings: Settings) -> None:
             console.print(
                 f"        {explain_briefly(hit.explanation)}", highlight=False, style="dim"
             )
+
+
+def network_story(
+    console: Console, settings: Settings, book: Path, graph: Path
+) -> list[tuple[str, str]]:
+    """The bank's book against the list of 18 Sep 2024: who is exposed, and why."""
+    from sanctionscope.network import AnalysisConfig, analyze_connection
+    from sanctionscope.network.engine import open_entities
+    from sanctionscope.network.linking import link_to_lists
+    from sanctionscope.network.model import connect
+    from sanctionscope.network.readers import read_ftm_file
+    from sanctionscope.network.render import entity_page
+
+    console.print(Rule("The bank's own book, the day before the action (18 Sep 2024)"))
+    console.print(
+        "A bank's customers, counterparties, correspondent accounts and payments "
+        f"({book.name}, hand-written from the fact sheet). Nothing in it says 'sanctioned': "
+        "the book is linked to the list above by BIC, INN and name, then followed through its "
+        "relationships.\n"
+    )
+    linked = link_to_lists(
+        (proxy for proxy, _ in read_ftm_file(book, lambda _error: None)), settings
+    )
+    for entity_id, reason in sorted(linked.items()):
+        console.print(f"  linked [bold]{entity_id}[/]: {reason}", highlight=False)
+    config = AnalysisConfig()
+    con = connect(config.memory_limit, config.temp_directory)
+    try:
+        errors = open_entities(con, [book], None, linked)
+        result = analyze_connection(con, config, errors)
+        console.print()
+        for finding in sorted(result.findings, key=lambda f: (-f.score, f.id)):
+            console.print(
+                f"  [bold red]{finding.status}[/] {finding.caption} ({finding.id}), score {finding.score:.2f}",
+                highlight=False,
+            )
+            for reason in finding.reasons[:3]:
+                console.print(f"      {reason}", style="dim", highlight=False)
+        page = entity_page(con, result, "cust-mrb")
+        flagged = [(f.caption, f.status) for f in result.findings if f.score >= FLAG_SCORE]
+    finally:
+        con.close()
+    graph.write_text(page.html, encoding="utf-8")
+    console.print(f"\n  Graph of MRB Bank's neighbourhood with the proof paths: {graph}")
+    return flagged
+
+
+FLAG_SCORE = 0.55  # findings an analyst would open first
+
+
+def designated_since(
+    console: Console, settings: Settings, flagged: list[tuple[str, str]], added: set[str]
+) -> None:
+    """Which of the customers flagged on 18 Sep were designated on 19 Sep."""
+    from sanctionscope.matching import Query, open_index, screen
+
+    console.print(Rule("Flagged the day before, designated on 19 Sep 2024"))
+    index = open_index(settings)
+    for caption, status in flagged:
+        hits = [
+            h for h in screen(index, Query((caption,)), limit=1) if h.match and h.source_id in added
+        ]
+        outcome = (
+            f"designated: {hits[0].caption} (OFAC {hits[0].source_id})"
+            if hits
+            else "not designated"
+        )
+        console.print(f"  {caption} ({status}) → {outcome}", highlight=False)

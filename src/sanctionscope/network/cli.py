@@ -13,7 +13,7 @@ from sanctionscope.network.engine import analyze_connection, open_entities
 from sanctionscope.network.linking import database_has_lists, link_to_lists
 from sanctionscope.network.model import InputError, connect, load_parquet, write_parquet
 from sanctionscope.network.readers import read_csv_dir, read_ftm_file
-from sanctionscope.network.render import neighbourhood, render_html
+from sanctionscope.network.render import entity_page
 from sanctionscope.network.result import AnalysisResult
 from sanctionscope.settings import get_settings
 
@@ -214,45 +214,11 @@ def show_command(
     """Write a self-contained HTML view of ID's neighbourhood with its proof paths."""
     config = _config(regime, max_hops, hub_degree, 0.0)
     con, result = _analyse(entities, csv_dir, nodes, edges, config, use_lists)
-    finding = result.by_id().get(entity_id)
-    must_show = {s["node"] for p in finding.paths for s in p} if finding else set()
     try:
-        hood = neighbourhood(con, entity_id, radius, must_show)
+        page = entity_page(con, result, entity_id, radius)
     except KeyError:
         fail(f"no entity with id {entity_id!r} in the input")
-    # Path nodes further away than the radius are drawn on an outer ring.
-    if finding is not None:
-        _add_path_nodes(con, hood, must_show, radius)
-    con.close()
-    out.write_text(render_html(entity_id, hood, finding), encoding="utf-8")
-    status = finding.status if finding else "no finding"
-    console.print(f"{entity_id} ({status}): {len(hood.nodes)} entities drawn → {out}")
-
-
-def _add_path_nodes(con: Any, hood: Any, must_show: set[str], radius: int) -> None:
-    missing = sorted(must_show - set(hood.nodes))
-    for node_id in missing:
-        row = con.execute(
-            "SELECT caption, schema, sanctioned FROM g_nodes WHERE id = ?", [node_id]
-        ).fetchone()
-        if row is not None:
-            hood.nodes[node_id] = {
-                "caption": row[0] or node_id,
-                "schema": row[1],
-                "sanctioned": row[2],
-                "hop": radius + 1,
-            }
-    if missing:
-        placeholders = ", ".join("?" for _ in hood.nodes)
-        ids = list(hood.nodes)
-        rows = con.execute(
-            f"""
-            SELECT coalesce(r.id, ''), s.id, t.id, CAST(e.kind AS VARCHAR) FROM g_edges e
-        JOIN edges_rn r ON r.rn = e.rn
-            JOIN g_nodes s ON s.ix = e.src JOIN g_nodes t ON t.ix = e.dst
-            WHERE s.id IN ({placeholders}) AND t.id IN ({placeholders})
-            """,
-            ids + ids,
-        ).fetchall()
-        known = {edge[0] for edge in hood.edges}
-        hood.edges.extend(r for r in rows if r[0] not in known)
+    finally:
+        con.close()
+    out.write_text(page.html, encoding="utf-8")
+    console.print(f"{entity_id} ({page.status}): {page.drawn} entities drawn → {out}")

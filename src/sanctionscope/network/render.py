@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from sanctionscope.network.result import Finding
+from sanctionscope.network.result import AnalysisResult, Finding
 
 MAX_PER_RING = 60  # beyond this, a ring lists "+N more" (hubs have thousands of neighbours)
 WIDTH = HEIGHT = 900
@@ -24,6 +24,55 @@ class Neighbourhood:
     nodes: dict[str, dict[str, Any]]  # id → {caption, schema, sanctioned, hop}
     edges: list[tuple[str, str, str, str]]  # (edge id, source id, target id, kind)
     hidden: dict[int, int]  # ring → nodes not drawn
+
+
+@dataclass
+class EntityPage:
+    html: str
+    status: str  # the finding's status, or "no finding"
+    drawn: int  # entities on the page
+
+
+def entity_page(con: Any, result: AnalysisResult, entity_id: str, radius: int = 2) -> EntityPage:
+    """The HTML page of one entity: its neighbourhood and the paths that prove its finding.
+    Raises KeyError when the entity is not in the analysed graph."""
+    finding = result.by_id().get(entity_id)
+    must_show = {step["node"] for path in finding.paths for step in path} if finding else set()
+    hood = neighbourhood(con, entity_id, radius, must_show)
+    if finding is not None:
+        # Path nodes further away than the radius are drawn on an outer ring.
+        add_path_nodes(con, hood, must_show, radius)
+    status = finding.status if finding else "no finding"
+    return EntityPage(render_html(entity_id, hood, finding), status, len(hood.nodes))
+
+
+def add_path_nodes(con: Any, hood: Any, must_show: set[str], radius: int) -> None:
+    missing = sorted(must_show - set(hood.nodes))
+    for node_id in missing:
+        row = con.execute(
+            "SELECT caption, schema, sanctioned FROM g_nodes WHERE id = ?", [node_id]
+        ).fetchone()
+        if row is not None:
+            hood.nodes[node_id] = {
+                "caption": row[0] or node_id,
+                "schema": row[1],
+                "sanctioned": row[2],
+                "hop": radius + 1,
+            }
+    if missing:
+        placeholders = ", ".join("?" for _ in hood.nodes)
+        ids = list(hood.nodes)
+        rows = con.execute(
+            f"""
+            SELECT coalesce(r.id, ''), s.id, t.id, CAST(e.kind AS VARCHAR) FROM g_edges e
+        JOIN edges_rn r ON r.rn = e.rn
+            JOIN g_nodes s ON s.ix = e.src JOIN g_nodes t ON t.ix = e.dst
+            WHERE s.id IN ({placeholders}) AND t.id IN ({placeholders})
+            """,
+            ids + ids,
+        ).fetchall()
+        known = {edge[0] for edge in hood.edges}
+        hood.edges.extend(r for r in rows if r[0] not in known)
 
 
 def neighbourhood(con: Any, node_id: str, radius: int, must_show: set[str]) -> Neighbourhood:
