@@ -224,3 +224,18 @@ def test_blocked_entities_are_not_reported_again_as_typologies() -> None:
     ]
     [a] = run(nodes, edges).findings
     assert (a.status, a.typologies, len(a.reasons)) == ("blocked_by_ownership", [], 1)
+
+
+def test_a_hub_is_not_the_middle_of_pass_through_or_fan_in() -> None:
+    """A clearing bank's ordinary traffic (customers pay in, it pays out) is not evasion."""
+    customers = [f"C{i}" for i in range(8)]
+    nodes = [N("S", sanctioned=True), N("HUB"), *(N(c) for c in customers)]
+    edges = [
+        E(c, "HUB", "payment", amount=48_500 + i, date="2024-03-29")
+        for i, c in enumerate(customers)
+    ]
+    edges.append(E("HUB", "S", "payment", amount=48_000, date="2024-04-02"))
+    as_hub = by_id(run(nodes, edges, hub_degree=5))
+    assert typologies(as_hub, "HUB") == []
+    as_bank = by_id(run(nodes, edges, hub_degree=1000))  # the same node, not a hub
+    assert set(typologies(as_bank, "HUB")) == {"pass_through", "fan_in"}

@@ -53,7 +53,7 @@ class TypologyHit:
 def run_typologies(
     con: Any, config: AnalysisConfig, blocked: NDArray[np.int64]
 ) -> list[TypologyHit]:
-    _prepare(con, blocked)
+    _prepare(con, blocked, config.hub_degree)
     hits: list[TypologyHit] = []
     hits += proxy_correspondent_bank(con)
     hits += front_company(con, config)
@@ -63,7 +63,24 @@ def run_typologies(
     return hits
 
 
-def _prepare(con: Any, blocked: NDArray[np.int64]) -> None:
+def _prepare(con: Any, blocked: NDArray[np.int64], hub_degree: int) -> None:
+    # Hubs (a clearing bank with thousands of customers) move everyone's money: their
+    # ordinary traffic looks like pass-through and fan-in/out, so they are not the middle
+    # node of those detectors. They still count as proxy correspondent banks.
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE typology_hubs AS
+        WITH incident AS (
+            SELECT ix FROM (SELECT src AS ix FROM g_edges UNION ALL SELECT dst FROM g_edges)
+            GROUP BY ix HAVING count(*) > {int(hub_degree)}
+        )
+        SELECT ix FROM (
+            SELECT e.src AS ix, e.dst AS other FROM g_edges e SEMI JOIN incident i ON e.src = i.ix
+            UNION
+            SELECT e.dst, e.src FROM g_edges e SEMI JOIN incident i ON e.dst = i.ix
+        ) GROUP BY ix HAVING count(*) > {int(hub_degree)}
+        """
+    )
     con.register("_blocked", {"ix": np.asarray(blocked, dtype=np.int64)})
     con.execute(
         "CREATE OR REPLACE TEMP TABLE sl AS SELECT ix FROM g_nodes WHERE sanctioned "
@@ -281,7 +298,7 @@ def pass_through(con: Any, config: AnalysisConfig) -> list[TypologyHit]:
               AND o.dst <> i.src
         )
         SELECT x, p, q, s, via, inbound, ai, ci, di, ao, dout FROM flows
-        WHERE x NOT IN (SELECT ix FROM sl)
+        WHERE x NOT IN (SELECT ix FROM sl) AND x NOT IN (SELECT ix FROM typology_hubs)
         QUALIFY row_number() OVER (PARTITION BY x ORDER BY ai DESC, di, p, q) <= {t.max_paths}
         ORDER BY x, ai DESC, di, p, q
         """
@@ -375,6 +392,7 @@ def fan_in_out(con: Any, config: AnalysisConfig) -> list[TypologyHit]:
         FROM pay r JOIN slink k ON r.src = k.ix
         JOIN pay o ON o.src = r.dst AND o.date BETWEEN r.date AND r.date + {int(t.fan_days)}
         WHERE o.dst <> r.src AND r.dst NOT IN (SELECT ix FROM sl)
+          AND r.dst NOT IN (SELECT ix FROM typology_hubs)
         GROUP BY r.dst, r.src, k.s, k.via, r.date HAVING count(DISTINCT o.dst) >= {t.fan_min_counterparties}
         QUALIFY row_number() OVER (PARTITION BY r.dst ORDER BY n DESC, r.date, r.src) = 1
         ORDER BY ALL
@@ -400,6 +418,7 @@ def fan_in_out(con: Any, config: AnalysisConfig) -> list[TypologyHit]:
         FROM pay o JOIN slink k ON o.dst = k.ix
         JOIN pay i ON i.dst = o.src AND i.date BETWEEN o.date - {int(t.fan_days)} AND o.date
         WHERE i.src <> o.dst AND o.src NOT IN (SELECT ix FROM sl)
+          AND o.src NOT IN (SELECT ix FROM typology_hubs)
         GROUP BY o.src, o.dst, k.s, k.via, o.date HAVING count(DISTINCT i.src) >= {t.fan_min_counterparties}
         QUALIFY row_number() OVER (PARTITION BY o.src ORDER BY n DESC, o.date, o.dst) = 1
         ORDER BY ALL
