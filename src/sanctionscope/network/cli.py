@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 
 from sanctionscope.network.config import REGIMES, AnalysisConfig
-from sanctionscope.network.engine import analyze_connection, open_entities
-from sanctionscope.network.linking import database_has_lists, link_to_lists
-from sanctionscope.network.model import InputError, connect, load_parquet, write_parquet
-from sanctionscope.network.readers import read_csv_dir, read_ftm_file
-from sanctionscope.network.render import entity_page
-from sanctionscope.network.result import AnalysisResult
 from sanctionscope.settings import get_settings
+
+if TYPE_CHECKING:
+    from sanctionscope.network.model import InputError
+    from sanctionscope.network.result import AnalysisResult
+
+# The engine (DuckDB, followthemoney) is imported by the commands that use it, so that the
+# rest of the command line starts fast.
 
 network_app = typer.Typer(
     help="Ownership (50 % rule), exposure paths and evasion typologies in your own data.",
@@ -77,6 +78,7 @@ def _config(regime: str, max_hops: int, hub_degree: int, min_score: float) -> An
 
 def _user_entities(entities: list[Path], csv_dir: Path | None) -> Any:
     """The user's entities, streamed again for linking (errors were reported by the build)."""
+    from sanctionscope.network.readers import read_csv_dir, read_ftm_file
 
     def ignore(_error: InputError) -> None:
         return None
@@ -91,6 +93,8 @@ def _user_entities(entities: list[Path], csv_dir: Path | None) -> Any:
 
 
 def _linked(entities: list[Path], csv_dir: Path | None, use_lists: bool | None) -> dict[str, str]:
+    from sanctionscope.network.linking import database_has_lists, link_to_lists
+
     settings = get_settings()
     available = database_has_lists(settings.database_url)
     if use_lists is None:
@@ -113,6 +117,9 @@ def _open(
     edges: Path | None,
     use_lists: bool | None,
 ) -> list[InputError]:
+    from sanctionscope.network.engine import open_entities
+    from sanctionscope.network.model import load_parquet
+
     if (nodes is None) != (edges is None):
         fail("--nodes and --edges go together")
     if nodes is not None and edges is not None:
@@ -139,6 +146,9 @@ def _analyse(
     use_lists: bool | None,
     save_parquet: Path | None = None,
 ) -> tuple[Any, AnalysisResult]:
+    from sanctionscope.network.engine import analyze_connection
+    from sanctionscope.network.model import connect, write_parquet
+
     con = connect(config.memory_limit, config.temp_directory)
     errors = _open(con, list(entities or []), csv_dir, nodes, edges, use_lists)
     if save_parquet is not None:
@@ -212,6 +222,8 @@ def show_command(
     use_lists: ListsOption = None,
 ) -> None:
     """Write a self-contained HTML view of ID's neighbourhood with its proof paths."""
+    from sanctionscope.network.render import entity_page
+
     config = _config(regime, max_hops, hub_degree, 0.0)
     con, result = _analyse(entities, csv_dir, nodes, edges, config, use_lists)
     try:
