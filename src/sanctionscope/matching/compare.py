@@ -239,9 +239,15 @@ def _weighted_score(
     return matched / (aligned_weight + penalty) if aligned_weight + penalty else 0.0
 
 
-def _may_hold_acronym(tokens: tuple[Token, ...], used: set[int]) -> bool:
+def _may_hold_acronym(tokens: tuple[Token, ...], used: set[int], other: tuple[Token, ...]) -> bool:
+    """Whether a leftover word could be the initials of words of the other name (a cheap
+    test before the real expansion)."""
+    initials = "".join(t.text[0] for t in other if t.text and t.text not in ACRONYM_SKIP)
+    letters = "".join(t.text for k, t in enumerate(tokens) if k not in used and len(t.text) == 1)
+    if len(letters) >= 2 and letters in initials:
+        return True
     return any(
-        k not in used and (3 <= len(t.text) <= 6 or len(t.text) == 1) for k, t in enumerate(tokens)
+        k not in used and 3 <= len(t.text) <= 6 and t.fold in initials for k, t in enumerate(tokens)
     )
 
 
@@ -259,7 +265,9 @@ def compare_forms(left: NameForm, right: NameForm) -> NameComparison:
     score = _weighted_score(lt, rt, chosen, left.kind)
     # Words left over on both sides may be an acronym and its spelled-out words (DPRK).
     leftovers = len(used_left) < len(lt) and len(used_right) < len(rt)
-    if leftovers and (_may_hold_acronym(lt, used_left) or _may_hold_acronym(rt, used_right)):
+    if leftovers and (
+        _may_hold_acronym(lt, used_left, rt) or _may_hold_acronym(rt, used_right, lt)
+    ):
         ax = _expand_acronyms(lt, rt)
         ay = _expand_acronyms(rt, ax)
         if (ax, ay) != (lt, rt):

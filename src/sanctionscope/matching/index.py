@@ -41,6 +41,7 @@ from sanctionscope.matching.subjects import build_subjects
 INDEX_FORMAT = 5
 CANDIDATE_NAMES = 10  # records whose retrieved names go to the scorer, per kind of name
 NAMES_PER_RECORD = 4  # names looked at per wanted record (aliases of one record crowd)
+NEAR_CACHE_SIZE = 50_000  # query words whose near spellings are remembered
 TIED_LIMIT = 40  # records scored at most when many names tie with the best
 TIE_SHARE = 0.95
 MIN_RETRIEVAL_SHARE = 0.2  # Dice share of weighted words below which a name is not scored
@@ -244,6 +245,7 @@ class ScreeningIndex:
         self._masks: dict[tuple[str | None, Kind], NDArray[np.bool_]] = {}
         self._record_names: dict[int, list[int]] | None = None
         self._subjects: dict[int, list[int]] | None = None
+        self._near_cache: dict[str, list[str]] = {}
 
     # ------------------------------------------------------------------ stored columns
 
@@ -311,6 +313,16 @@ class ScreeningIndex:
 
     def _near_fold_keys(self, fold: str) -> list[str]:
         """Posted fold keys within about two edits of ``fold`` (shared deletion variants)."""
+        cached = self._near_cache.get(fold)
+        if cached is not None:
+            return cached
+        found = self._find_near_fold_keys(fold)
+        if len(self._near_cache) >= NEAR_CACHE_SIZE:
+            self._near_cache.clear()
+        self._near_cache[fold] = found
+        return found
+
+    def _find_near_fold_keys(self, fold: str) -> list[str]:
         found = ["f:" + fold]
         if len(fold) >= MIN_FUZZY_KEY:
             table, targets = self._state["deletion_keys"], self._state["deletion_targets"]
@@ -375,18 +387,17 @@ class ScreeningIndex:
                 found.append(hits)
         if not found:
             return []
-        touched = np.unique(np.concatenate(found)) if len(found) > 1 else np.unique(found[0])
+        hits = np.concatenate(found) if len(found) > 1 else found[0]
+        # Dice-like share of both names' weight that the shared words carry: shorter names
+        # rank first among equals ("Foreign Trade Bank" before "... of Iran"), and names that
+        # share only a common word do not reach the scorer. Filtered first, deduplicated after
+        # (the survivors are few).
+        share = 2 * scores[hits] / (query_weight + self._state["name_weights"][hits])
+        touched = np.unique(hits[share >= MIN_RETRIEVAL_SHARE])
         touched = touched[self._name_mask(schema, kind)[touched]]
         if not len(touched):
             return []
-        # Dice-like share of both names' weight that the shared words carry: shorter names
-        # rank first among equals ("Foreign Trade Bank" before "... of Iran"), and names that
-        # share only a common word do not reach the scorer.
         local = 2 * scores[touched] / (query_weight + self._state["name_weights"][touched])
-        touched = touched[local >= MIN_RETRIEVAL_SHARE]
-        local = local[local >= MIN_RETRIEVAL_SHARE]
-        if not len(touched):
-            return []
         count = min(TIED_LIMIT * NAMES_PER_RECORD, len(touched))
         top = np.argpartition(-local, count - 1)[:count]
         top = top[np.argsort(-local[top], kind="stable")]
