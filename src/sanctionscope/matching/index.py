@@ -123,6 +123,7 @@ class ScreeningIndex:
 
     def __init__(self, records: Sequence[Record], version_key: str = "") -> None:
         tokens: dict[int, int] = {}  # id of a Token object → its row in the token table
+        keys_of_token: dict[int, list[str]] = {}  # id of a Token object → its posting keys
         token_objects: list[Token] = []
         names: list[tuple[str, str, str]] = []
         name_offsets = [0]
@@ -153,11 +154,12 @@ class ScreeningIndex:
                     name_offsets.append(len(name_tokens))
                     weak.append(is_weak)
                     name_record.append(record_index)
-                    keys = (
-                        {k for t in form.tokens for k in token_keys(t)}
-                        | acronym_keys(form)
-                        | joined_keys(form)
-                    )
+                    keys = acronym_keys(form) | joined_keys(form)
+                    for token in form.tokens:
+                        own = keys_of_token.get(id(token))
+                        if own is None:
+                            own = keys_of_token[id(token)] = token_keys(token)
+                        keys.update(own)
                     for key in keys:
                         postings[key].append(name_index)
             for kind_name, values in record.identifiers.items():
