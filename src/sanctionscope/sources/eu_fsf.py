@@ -26,9 +26,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sanctionscope.sources.base import ParsedList, SourceError, SourceFormat, file_sha256
+from sanctionscope.sources.base import ParsedList, SourceError, SourceFormat
 from sanctionscope.sources.eu_fsf_common import (
-    DATASET,
     Address,
     BirthDate,
     Citizenship,
@@ -37,9 +36,9 @@ from sanctionscope.sources.eu_fsf_common import (
     Record,
     Regulation,
     append_new,
-    build_entries,
     iso_date,
     parse_date,
+    parse_with,
     truthy,
 )
 
@@ -538,22 +537,7 @@ def read_records(path: Path) -> tuple[list[Record], date | None, list[str]]:
 
 def parse(path: Path, source: str | None = None) -> ParsedList:
     """Read an EU FSF CSV v1.1 file completely, or refuse it with a SourceError."""
-    path = Path(path)
-    if not path.is_file():
-        raise SourceError(path, "no such file")
-    records, published, warnings = read_records(path)
-    entries = build_entries(records, warnings)
-    if not entries:
-        raise SourceError(path, "no designation with a name in the file")
-    return ParsedList(
-        source=source or DATASET,
-        format=FORMAT_NAME,
-        path=path,
-        entries=entries,
-        published=published,
-        sha256=file_sha256([path]),
-        warnings=warnings,
-    )
+    return parse_with(path, source, FORMAT_NAME, read_records)
 
 
 __all__ = ["FORMAT", "detect", "iso_date", "parse", "read_records"]

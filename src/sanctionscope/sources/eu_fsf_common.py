@@ -31,15 +31,24 @@ Entity model, one :class:`Entry` per ``Entity_LogicalId`` / ``logicalId``:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 from typing import TypeVar
 
 from followthemoney import EntityProxy, registry
 from rigour.text.scripts import is_latin
 
-from sanctionscope.sources.base import Entry, make_entity, new_listing
+from sanctionscope.sources.base import (
+    Entry,
+    ParsedList,
+    SourceError,
+    file_sha256,
+    make_entity,
+    new_listing,
+)
 from sanctionscope.sources.ofac_common import add_value
 
 _T = TypeVar("_T")
@@ -627,3 +636,31 @@ def build_entries(records: list[Record], warnings: list[str]) -> list[Entry]:
         if entry is not None:
             entries.append(entry)
     return entries
+
+
+RecordReader = Callable[[Path], tuple[list[Record], date | None, list[str]]]
+
+
+def parse_with(
+    path: Path, source: str | None, format_name: str, read_records: RecordReader
+) -> ParsedList:
+    """Read an EU FSF file completely with one layout's record reader (CSV or XML), or refuse
+    it with a SourceError."""
+    path = Path(path)
+    if not path.is_file():
+        raise SourceError(path, "no such file")
+    if path.stat().st_size == 0:
+        raise SourceError(path, "the file is empty")
+    records, published, warnings = read_records(path)
+    entries = build_entries(records, warnings)
+    if not entries:
+        raise SourceError(path, "no designation with a name in the file")
+    return ParsedList(
+        source=source or DATASET,
+        format=format_name,
+        path=path,
+        entries=entries,
+        published=published,
+        sha256=file_sha256([path]),
+        warnings=warnings,
+    )

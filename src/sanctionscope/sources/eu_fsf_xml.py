@@ -24,9 +24,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from sanctionscope.sources.base import ParsedList, SourceError, SourceFormat, file_sha256
+from sanctionscope.sources.base import ParsedList, SourceError, SourceFormat
 from sanctionscope.sources.eu_fsf_common import (
-    DATASET,
     Address,
     BirthDate,
     Citizenship,
@@ -35,8 +34,8 @@ from sanctionscope.sources.eu_fsf_common import (
     Record,
     Regulation,
     append_new,
-    build_entries,
     parse_date,
+    parse_with,
     truthy,
 )
 from sanctionscope.sources.xmlsafe import parse_xml, sniff_root_tag
@@ -274,24 +273,7 @@ def detect(path: Path) -> bool:
 
 def parse(path: Path, source: str | None = None) -> ParsedList:
     """Read an EU FSF XML 1.1 file completely, or refuse it with a SourceError."""
-    path = Path(path)
-    if not path.is_file():
-        raise SourceError(path, "no such file")
-    if path.stat().st_size == 0:
-        raise SourceError(path, "the file is empty")
-    records, published, warnings = read_records(path)
-    entries = build_entries(records, warnings)
-    if not entries:
-        raise SourceError(path, "no designation with a name in the file")
-    return ParsedList(
-        source=source or DATASET,
-        format=FORMAT_NAME,
-        path=path,
-        entries=entries,
-        published=published,
-        sha256=file_sha256([path]),
-        warnings=warnings,
-    )
+    return parse_with(path, source, FORMAT_NAME, read_records)
 
 
 __all__ = ["FORMAT", "NAMESPACE", "detect", "generation_date", "parse", "read_records"]

@@ -72,7 +72,7 @@ from lxml import etree
 from sanctionscope.sources import ofac_common as ofac
 from sanctionscope.sources.base import ParsedList, SourceError, SourceFormat, make_entity
 from sanctionscope.sources.us_ofac_csv import interpret_remark, parse_dates, split_remarks
-from sanctionscope.sources.xmlsafe import parse_xml, sniff_root_tag
+from sanctionscope.sources.xmlsafe import read_document, sniff_root_tag
 
 FORMAT_NAME = "us_ofac_advanced_xml"
 ROOT_TAG = "Sanctions"
@@ -100,14 +100,6 @@ def detect(path: Path) -> bool:
 
 
 # --------------------------------------------------------------------------- XML access
-
-
-def _strip_namespaces(root: etree._Element) -> None:
-    """Element names are read without the namespace OFAC declares on the root."""
-    for element in root.iter("*"):
-        tag = element.tag
-        if tag[0] == "{":
-            element.tag = tag[tag.index("}") + 1 :]
 
 
 def _where(element: etree._Element) -> str | None:
@@ -1108,13 +1100,7 @@ def default_source(path: Path, lists: set[str]) -> str:
 
 
 def _read_root(path: Path) -> etree._Element:
-    if not path.is_file():
-        raise SourceError(path, "no such file")
-    root = parse_xml(path)
-    if not isinstance(root.tag, str) or etree.QName(root).localname != ROOT_TAG:
-        raise SourceError(path, f"root element is not <{ROOT_TAG}>: not an OFAC advanced XML file")
-    _strip_namespaces(root)
-    return root
+    return read_document(path, ROOT_TAG, "an OFAC advanced XML file")
 
 
 def _read_parties(

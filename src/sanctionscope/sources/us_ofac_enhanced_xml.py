@@ -95,7 +95,7 @@ from sanctionscope.sources.base import (
     target_id,
 )
 from sanctionscope.sources.us_ofac_csv import interpret_remark, split_remarks
-from sanctionscope.sources.xmlsafe import parse_xml, sniff_root_tag
+from sanctionscope.sources.xmlsafe import read_document, sniff_root_tag
 
 FORMAT_NAME = "us_ofac_enhanced_xml"
 ROOT_TAG = "sanctionsData"
@@ -124,12 +124,6 @@ def detect(path: Path) -> bool:
 
 
 # --------------------------------------------------------------------------- XML access
-
-
-def _strip_namespaces(root: etree._Element) -> None:
-    for element in root.iter():
-        if isinstance(element.tag, str):
-            element.tag = etree.QName(element).localname
 
 
 def _clean(text: str | None) -> str | None:
@@ -1002,12 +996,7 @@ def _relation_warnings(counts: _Relations) -> list[str]:
 def parse(path: Path, source: str | None = None) -> ParsedList:
     """Read an OFAC enhanced XML export (whole list or filtered) into entries."""
     path = Path(path)
-    if not path.is_file():
-        raise SourceError(path, "no such file")
-    root = parse_xml(path)
-    if not isinstance(root.tag, str) or etree.QName(root).localname != ROOT_TAG:
-        raise SourceError(path, f"root element is not <{ROOT_TAG}>: not an OFAC enhanced XML file")
-    _strip_namespaces(root)
+    root = read_document(path, ROOT_TAG, "an OFAC enhanced XML file")
     refs = ReferenceData.read(root)
     publication, warnings = read_publication(refs, root)
     container = root.find("entities")

@@ -52,7 +52,7 @@ from sanctionscope.sources.us_ofac_csv import (
     parse_dates,
     split_remarks,
 )
-from sanctionscope.sources.xmlsafe import parse_xml, sniff_root_tag
+from sanctionscope.sources.xmlsafe import read_document, sniff_root_tag
 
 FORMAT_NAME = "us_ofac_xml"
 ROOT_TAG = "sdnList"
@@ -76,13 +76,6 @@ def default_source(path: Path) -> str:
 
 
 # --------------------------------------------------------------------------- XML access
-
-
-def _strip_namespaces(root: etree._Element) -> None:
-    """OFAC declares a default namespace on the root; element names are read without it."""
-    for element in root.iter():
-        if isinstance(element.tag, str):
-            element.tag = etree.QName(element).localname
 
 
 def _text(element: etree._Element | None, name: str) -> str | None:
@@ -323,12 +316,7 @@ def _entry_uid(path: Path, entry: etree._Element, seen: dict[str, int]) -> str:
 def parse(path: Path, source: str | None = None) -> ParsedList:
     """Read an OFAC legacy XML file (sdn.xml or consolidated.xml) into entries."""
     path = Path(path)
-    if not path.is_file():
-        raise SourceError(path, "no such file")
-    root = parse_xml(path)
-    if not isinstance(root.tag, str) or etree.QName(root).localname != ROOT_TAG:
-        raise SourceError(path, f"root element is not <{ROOT_TAG}>: not an OFAC legacy XML file")
-    _strip_namespaces(root)
+    root = read_document(path, ROOT_TAG, "an OFAC legacy XML file")
     published, record_count, warnings = _publication(path, root)
     entries = root.findall("sdnEntry")
     if record_count is not None and record_count != len(entries):

@@ -72,6 +72,21 @@ def parse_xml(path: Path) -> etree._Element:
     return root
 
 
+def read_document(path: Path, root_tag: str, what: str) -> etree._Element:
+    """The root of a whole XML list file, checked to be ``<root_tag>``, with element names
+    read without their namespace (official files declare a default namespace on the root).
+    ``what`` names the format in the error, e.g. "an OFAC legacy XML file"."""
+    if not path.is_file():
+        raise SourceError(path, "no such file")
+    root = parse_xml(path)
+    if not isinstance(root.tag, str) or etree.QName(root).localname != root_tag:
+        raise SourceError(path, f"root element is not <{root_tag}>: not {what}")
+    for element in root.iter():
+        if isinstance(element.tag, str):
+            element.tag = etree.QName(element).localname
+    return root
+
+
 def sniff_root_tag(path: Path) -> str | None:
     """Local name of the root element, read from the first kilobytes; None if not XML."""
     try:
