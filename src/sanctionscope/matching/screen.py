@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import itertools
 import multiprocessing
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -414,7 +415,7 @@ def screen_file(
             context = multiprocessing.get_context("fork")
             with context.Pool(workers, initializer=_init_worker, initargs=(index,)) as pool:
                 _write_results(
-                    pool.imap(_screen_row, rows, chunksize=64),
+                    _bounded_imap(pool, rows),
                     header,
                     writer,
                     error_writer,
@@ -425,6 +426,19 @@ def screen_file(
             _write_results(map(_screen_row, rows), header, writer, error_writer, summary, progress)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+FEED_ROWS = 4096  # rows handed to the workers at a time: memory stays flat for any file size
+
+
+def _bounded_imap(pool: Any, tasks: Iterator[RowTask]) -> Iterator[RowResult]:
+    """Pool.imap reads its whole input ahead; feeding it slices keeps a file of a million
+    rows from being held in memory at once. Order is kept."""
+    while True:
+        batch = list(itertools.islice(tasks, FEED_ROWS))
+        if not batch:
+            return
+        yield from pool.imap(_screen_row, batch, chunksize=64)
 
 
 def _write_results(
