@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sanctionscope.matching import DEFAULT_THRESHOLD, compare
+from sanctionscope.matching import DEFAULT_THRESHOLD, algorithms, compare
 
 SAME = [
     ("MEZHDUNARODNYI RASCHETNYI BANK", "Международный расчетный банк", "Organization"),
@@ -64,8 +64,12 @@ def test_the_explanation_names_the_aligned_words_and_how() -> None:
     assert explanation["unmatched_query_words"] == []
 
 
-def test_default_threshold_is_published() -> None:
-    assert 0.5 < DEFAULT_THRESHOLD < 1.0
+def test_the_threshold_and_features_are_published() -> None:
+    ours, ofac = algorithms()
+    assert ours["default_threshold"] == DEFAULT_THRESHOLD == 0.7
+    assert {f["name"] for f in ours["features"]} >= {"name", "identifier_match", "date_conflict"}
+    assert ofac["default_threshold"] == 0.8
+    assert compare("MB BANK", "MB BANK", algorithm="ofac").match
 
 
 TEXT = st.text(

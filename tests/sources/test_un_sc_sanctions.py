@@ -8,7 +8,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from followthemoney import EntityProxy
 from followthemoney.types import registry
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -17,6 +16,7 @@ from lxml import etree
 from sanctionscope.sources import Entry, ParsedList, SourceError
 from sanctionscope.sources.un_sc_sanctions import FORMAT, IGNORED_ELEMENTS, detect, parse
 from sanctionscope.sources.xmlsafe import safe_parser
+from tests.sources.helpers import related_of, write_file
 
 NEW = "consolidated_2026-02-27.xml"
 OLD = "consolidated_2025-11-20.xml"
@@ -33,14 +33,8 @@ def new_entries(parsed: dict[str, ParsedList]) -> dict[str, Entry]:
     return {entry.source_id: entry for entry in parsed[NEW].entries}
 
 
-def related_of(entry: Entry, schema: str) -> list[EntityProxy]:
-    return [entity for entity in entry.related if entity.schema.name == schema]
-
-
 def write(tmp_path: Path, text: str | bytes, name: str = "list.xml") -> Path:
-    path = tmp_path / name
-    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
-    return path
+    return write_file(tmp_path, name, text)
 
 
 def minimal_list(records: str, root: str = "CONSOLIDATED_LIST") -> str:

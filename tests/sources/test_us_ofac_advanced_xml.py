@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from sanctionscope.sources import detect_format
 from sanctionscope.sources.base import Entry, ParsedList, SourceError
 from sanctionscope.sources.us_ofac_advanced_xml import FORMAT, detect, parse, relation_for
+from tests.sources.helpers import related_of, write_file
 
 REAL = "ofac_advanced_xml/cons_advanced_2020-03-17.xml"
 LEGACY = "ofac_legacy_xml/consolidated_2025-03-28.xml"
@@ -31,14 +32,8 @@ def real_entries(real: ParsedList) -> dict[str, Entry]:
     return {entry.source_id: entry for entry in real.entries}
 
 
-def related_of(entry: Entry, schema: str) -> list[EntityProxy]:
-    return [entity for entity in entry.related if entity.schema.name == schema]
-
-
 def write(tmp_path: Path, text: str | bytes, name: str = "sdn_advanced.xml") -> Path:
-    path = tmp_path / name
-    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
-    return path
+    return write_file(tmp_path, name, text)
 
 
 # --------------------------------------------------------------------------- real file

@@ -10,7 +10,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from followthemoney import EntityProxy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -24,6 +23,7 @@ from sanctionscope.sources.us_ofac_enhanced_xml import (
     detect,
     parse,
 )
+from tests.sources.helpers import related_of, write_file
 
 IRGC = "ofac_enhanced_xml/enhanced_IRGC_2024-08-28.xml"
 YEMEN = "ofac_enhanced_xml/enhanced_YEMEN_2024-05-24.xml"
@@ -44,14 +44,8 @@ def by_id(parsed: ParsedList) -> dict[str, Entry]:
     return {entry.source_id: entry for entry in parsed.entries}
 
 
-def related_of(entry: Entry, schema: str) -> list[EntityProxy]:
-    return [entity for entity in entry.related if entity.schema.name == schema]
-
-
 def write(tmp_path: Path, text: str | bytes, name: str = "export.xml") -> Path:
-    path = tmp_path / name
-    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
-    return path
+    return write_file(tmp_path, name, text)
 
 
 # --------------------------------------------------------------------------- real files

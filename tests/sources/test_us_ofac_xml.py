@@ -7,12 +7,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from followthemoney import EntityProxy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sanctionscope.sources.base import Entry, ParsedList, SourceError
 from sanctionscope.sources.us_ofac_xml import FORMAT, detect, parse
+from tests.sources.helpers import related_of, write_file
 
 REAL = "ofac_legacy_xml/consolidated_2025-03-28.xml"
 NS = "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/XML"
@@ -28,14 +28,8 @@ def real_entries(real: ParsedList) -> dict[str, Entry]:
     return {entry.source_id: entry for entry in real.entries}
 
 
-def related_of(entry: Entry, schema: str) -> list[EntityProxy]:
-    return [entity for entity in entry.related if entity.schema.name == schema]
-
-
 def write(tmp_path: Path, text: str | bytes, name: str = "sdn.xml") -> Path:
-    path = tmp_path / name
-    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
-    return path
+    return write_file(tmp_path, name, text)
 
 
 # --------------------------------------------------------------------------- real file

@@ -11,12 +11,16 @@ import tempfile
 from contextlib import ExitStack
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.rule import Rule
 
 from sanctionscope.settings import Settings, get_settings
 from sanctionscope.store import diff_versions, import_path, open_store, source_versions
+
+if TYPE_CHECKING:
+    from sanctionscope.matching import ScreeningIndex
 
 BEFORE = "ofac_before_2024-09-19"
 AFTER = "ofac_after_2024-09-19"
@@ -74,9 +78,12 @@ def run_demo(console: Console, home: Path | None = None, graph_folder: Path | No
         render_diff(diff, console)
         engine.dispose()
         console.print()
-        designated_since(console, settings, flagged, {change.entry for change in diff.added})
+        from sanctionscope.matching import open_index
+
+        index = open_index(settings)  # the list after the action, for both parts below
+        designated_since(console, index, flagged, {change.entry for change in diff.added})
         console.print()
-        screen_story(console, settings)
+        screen_story(console, index)
 
 
 # Names as a payment or a customer file might carry them: Latin, Cyrillic, Hangul, numbers.
@@ -90,13 +97,12 @@ STORY_QUERIES = [
 ]
 
 
-def screen_story(console: Console, settings: Settings) -> None:
+def screen_story(console: Console, index: ScreeningIndex) -> None:
     """Screen names from the story against the list as it stood after the action."""
     from sanctionscope.cli import explain_briefly
-    from sanctionscope.matching import Query, open_index, screen
+    from sanctionscope.matching import Query, screen
 
     console.print(Rule("Screening names from the story against the list after the action"))
-    index = open_index(settings)
     for name, schema, identifiers, note in STORY_QUERIES:
         query = Query(
             (name,) if name else (), schema, identifiers=tuple(("any", i) for i in identifiers)
@@ -166,13 +172,12 @@ FLAG_SCORE = 0.55  # findings an analyst would open first
 
 
 def designated_since(
-    console: Console, settings: Settings, flagged: list[tuple[str, str]], added: set[str]
+    console: Console, index: ScreeningIndex, flagged: list[tuple[str, str]], added: set[str]
 ) -> None:
     """Which of the customers flagged on 18 Sep were designated on 19 Sep."""
-    from sanctionscope.matching import Query, open_index, screen
+    from sanctionscope.matching import Query, screen
 
     console.print(Rule("Flagged the day before, designated on 19 Sep 2024"))
-    index = open_index(settings)
     for caption, status in flagged:
         hits = [
             h for h in screen(index, Query((caption,)), limit=1) if h.match and h.source_id in added

@@ -27,7 +27,8 @@ from sanctionscope.matching.scoring import (
 )
 from sanctionscope.matching.screen import (
     ALGORITHMS,
-    OFAC_MATCH_THRESHOLD,
+    KIND_SCHEMAS,
+    MATCH_THRESHOLDS,
     FileSummary,
     Hit,
     ScreeningError,
@@ -56,13 +57,6 @@ __all__ = [
     "screen_file",
 ]
 
-KIND_SCHEMAS = {
-    "person": "Person",
-    "org": "Organization",
-    "vessel": "Vessel",
-    "airplane": "Airplane",
-}
-
 
 @dataclass(frozen=True)
 class Comparison:
@@ -86,7 +80,9 @@ def compare(
 
         score = ofac_score(left, right)
         return Comparison(
-            score, score >= OFAC_MATCH_THRESHOLD, {"algorithm": "ofac", "score": round(score, 4)}
+            score,
+            score >= MATCH_THRESHOLDS["ofac"],
+            {"algorithm": "ofac", "score": round(score, 4)},
         )
     if algorithm != ALGORITHM:
         raise ScreeningError(
@@ -115,7 +111,7 @@ def algorithms() -> list[dict[str, Any]]:
             "name": "ofac",
             "version": "1",
             "default": False,
-            "default_threshold": OFAC_MATCH_THRESHOLD,
+            "default_threshold": MATCH_THRESHOLDS["ofac"],
             "description": "Reproduces OFAC Sanctions List Search name scoring (Jaro-Winkler and Soundex); names only.",
         },
     ]

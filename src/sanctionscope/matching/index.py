@@ -18,7 +18,6 @@ import math
 import pickle
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -103,13 +102,6 @@ def idf(document_frequency: int, total: int) -> float:
 
 def deletions(key: str) -> list[str]:
     return [key[:i] + key[i + 1 :] for i in range(len(key))]
-
-
-@dataclass
-class IndexStats:
-    records: int
-    names: int
-    keys: int
 
 
 class ScreeningIndex:
@@ -297,10 +289,6 @@ class ScreeningIndex:
             self._forms[index] = form
         return form
 
-    @property
-    def stats(self) -> IndexStats:
-        return IndexStats(self.record_count, self.name_count, len(self.key_index))
-
     # ------------------------------------------------------------------ retrieval
 
     def _posting(self, key: str) -> NDArray[np.int32] | None:
@@ -336,8 +324,9 @@ class ScreeningIndex:
                 found.extend(keys[p] for p in targets[start:end].tolist())
         return found
 
-    def _token_postings(self, token: Token) -> list[NDArray[np.int32]]:
-        exact = self._posting("f:" + token.fold)
+    def _token_postings(
+        self, token: Token, exact: NDArray[np.int32] | None
+    ) -> list[NDArray[np.int32]]:
         # A common word is found by its own spelling; near spellings matter for rare words.
         near = (
             ["f:" + token.fold]
@@ -379,7 +368,7 @@ class ScreeningIndex:
                 query_weight += token.weight * idf(
                     0 if exact is None else len(exact), self.name_count
                 )
-                arrays = self._token_postings(token)
+                arrays = self._token_postings(token, exact)
                 if not arrays:
                     continue
                 hits = np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
@@ -494,8 +483,7 @@ class ScreeningIndex:
         for record_index, names in candidates.items():
             record = self.record(record_index)
             kind = schema_kind(record.schema)
-            scored = score_record(query, forms.get(kind, []), record, names)
-            scored.record_index = record_index
+            scored = score_record(record_index, query, forms.get(kind, []), record, names)
             if scored.score >= threshold and scored.score > 0:
                 results.append(scored)
         results.sort(key=lambda s: (-s.score, s.record.id))

@@ -8,7 +8,7 @@ feature found and how much it counted.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sanctionscope.matching.compare import NameComparison, compare_forms
@@ -85,8 +85,8 @@ class Query:
 class Scored:
     record: Record
     score: float
-    explanation: dict[str, Any] = field(default_factory=dict)
-    record_index: int = -1  # position in the index that found it
+    explanation: dict[str, Any]
+    record_index: int  # position in the index that found it
 
 
 def _identifier_evidence(query: Query, record: Record) -> tuple[list[str], list[str]]:
@@ -157,6 +157,7 @@ def best_name(
 
 
 def score_record(
+    record_index: int,
     query: Query,
     query_forms: list[NameForm],
     record: Record,
@@ -185,4 +186,4 @@ def score_record(
         if text:
             score += delta
             features[key] = {"effect": round(delta, 3), "detail": text}
-    return Scored(record, max(0.0, min(1.0, score)), features)
+    return Scored(record, max(0.0, min(1.0, score)), features, record_index)

@@ -38,8 +38,9 @@ from sanctionscope.settings import Settings
 from sanctionscope.store.db import make_engine
 from sanctionscope.store.versions import active_versions_list
 
-ALGORITHMS = (ALGORITHM, "ofac")
-OFAC_MATCH_THRESHOLD = 0.8  # OFAC's own search starts at a minimum score of 80
+# The score from which each algorithm calls a result a match. OFAC's own search starts at 80.
+MATCH_THRESHOLDS = {ALGORITHM: DEFAULT_THRESHOLD, "ofac": 0.8}
+ALGORITHMS = tuple(MATCH_THRESHOLDS)
 KNOWN_SCHEMAS = (
     "Person",
     "Organization",
@@ -118,6 +119,7 @@ def _ofac_rescore(query: Query, scored: Scored) -> Scored:
         scored.record,
         best,
         {"ofac_name_score": {"score": round(best, 4), "matched_name": best_name}},
+        scored.record_index,
     )
 
 
@@ -194,8 +196,8 @@ def _hit(
 def _subject_hit(index: ScreeningIndex, scored: Scored, match_threshold: float) -> Hit:
     """The best-scoring record of a subject, with every listing of the subject and the links
     that joined them."""
-    member_indexes = index.subject_members(scored.record_index) if scored.record_index >= 0 else []
-    members = [index.record(i) for i in member_indexes] or [scored.record]
+    member_indexes = index.subject_members(scored.record_index)
+    members = [index.record(i) for i in member_indexes]
     links = [
         {"from": index.record(a).id, "to": index.record(b).id, "reason": reason}
         for a in member_indexes
@@ -222,7 +224,7 @@ def screen(
         )
     query = validate_query(query)
     if match_threshold is None:
-        match_threshold = OFAC_MATCH_THRESHOLD if algorithm == "ofac" else DEFAULT_THRESHOLD
+        match_threshold = MATCH_THRESHOLDS[algorithm]
     wanted = limit if per_list else limit * 4
     if algorithm == "ofac":
         found = [_ofac_rescore(query, s) for s in index.search(query, limit=max(wanted * 3, 30))]
@@ -236,9 +238,7 @@ def screen(
     hits: list[Hit] = []
     seen: set[int] = set()
     for scored in found:
-        subject = (
-            index.subject_of(scored.record_index) if scored.record_index >= 0 else -1 - len(seen)
-        )
+        subject = index.subject_of(scored.record_index)
         if subject in seen:
             continue
         seen.add(subject)
@@ -280,7 +280,7 @@ OUTPUT_COLUMNS = (
     "all_hits",
 )
 KIND_SCHEMAS = {"person": "Person", "individual": "Person", "org": "Organization", "organization": "Organization",
-                "company": "Company", "entity": "LegalEntity", "vessel": "Vessel", "aircraft": "Airplane"}  # fmt: skip
+                "company": "Company", "entity": "LegalEntity", "vessel": "Vessel", "aircraft": "Airplane", "airplane": "Airplane"}  # fmt: skip
 
 
 @dataclass
@@ -296,39 +296,56 @@ class FileSummary:
         return self.rows == self.screened + self.errors
 
 
-def _column(header: list[str], candidates: tuple[str, ...]) -> str | None:
-    lowered = {h.strip().lower(): h for h in header}
-    return next((lowered[c] for c in candidates if c in lowered), None)
+@dataclass(frozen=True)
+class InputColumns:
+    """Which column of a customer file holds what, found once from its header."""
 
+    name: str | None
+    schema: str | None
+    country: str | None
+    birth_date: str | None
+    ids: tuple[str, ...]
 
-def query_from_row(row: dict[str, str], header: list[str]) -> Query:
-    name_column = _column(header, NAME_COLUMNS)
-    schema_column = _column(header, COLUMN_ALIASES["schema"])
-    written = (row.get(schema_column) or "").strip() if schema_column else ""
-    schema = KIND_SCHEMAS.get(written.lower(), written) or None
-    country_column = _column(header, COLUMN_ALIASES["country"])
-    date_column = _column(header, COLUMN_ALIASES["birth_date"])
-    id_columns = [c for c in header if c.strip().lower() in COLUMN_ALIASES["id"]]
-    name = (row.get(name_column) or "") if name_column else ""
-    return Query(
-        names=(name,) if name.strip() else (),
-        schema=schema,
-        countries=tuple(c for c in [(row.get(country_column) or "").strip().lower()] if c)
-        if country_column
-        else (),
-        dates=tuple(d for d in [(row.get(date_column) or "").strip()] if d) if date_column else (),
-        identifiers=tuple(("any", row[c]) for c in id_columns if (row.get(c) or "").strip()),
-    )
+    @classmethod
+    def from_header(cls, header: list[str]) -> InputColumns:
+        lowered = {h.strip().lower(): h for h in header}
+
+        def find(candidates: tuple[str, ...]) -> str | None:
+            return next((lowered[c] for c in candidates if c in lowered), None)
+
+        return cls(
+            name=find(NAME_COLUMNS),
+            schema=find(COLUMN_ALIASES["schema"]),
+            country=find(COLUMN_ALIASES["country"]),
+            birth_date=find(COLUMN_ALIASES["birth_date"]),
+            ids=tuple(h for h in header if h.strip().lower() in COLUMN_ALIASES["id"]),
+        )
+
+    def _value(self, row: dict[str, str], column: str | None) -> str:
+        return (row.get(column) or "").strip() if column else ""
+
+    def query(self, row: dict[str, str]) -> Query:
+        written = self._value(row, self.schema)
+        country = self._value(row, self.country).lower()
+        birth_date = self._value(row, self.birth_date)
+        name = self._value(row, self.name)
+        return Query(
+            names=(name,) if name else (),
+            schema=KIND_SCHEMAS.get(written.lower(), written) or None,
+            countries=(country,) if country else (),
+            dates=(birth_date,) if birth_date else (),
+            identifiers=tuple(("any", row[c]) for c in self.ids if self._value(row, c)),
+        )
 
 
 RowResult = tuple[int, dict[str, str], list[Hit] | str]
 
 
-RowTask = tuple[int, dict[str, str], list[str], float, str, str | None]
+RowTask = tuple[int, dict[str, str], InputColumns, float, str, str | None]
 
 
 def _screen_row(task: RowTask) -> RowResult:
-    line, row, header, threshold, algorithm, problem = task
+    line, row, columns, threshold, algorithm, problem = task
     if problem:
         return line, row, problem
     if None in row:
@@ -336,7 +353,7 @@ def _screen_row(task: RowTask) -> RowResult:
     try:
         hits = screen(
             _WORKER_INDEX,
-            query_from_row(row, header),
+            columns.query(row),
             limit=5,
             threshold=threshold,
             algorithm=algorithm,
@@ -355,7 +372,7 @@ def _init_worker(index: ScreeningIndex) -> None:
 
 
 def _input_rows(
-    header: list[str], reader: Any, threshold: float, algorithm: str
+    columns: InputColumns, reader: Any, threshold: float, algorithm: str
 ) -> Iterator[RowTask]:
     while True:
         try:
@@ -363,9 +380,9 @@ def _input_rows(
         except StopIteration:
             return
         except csv.Error as error:
-            yield reader.line_num, {}, header, threshold, algorithm, f"unreadable CSV row: {error}"
+            yield reader.line_num, {}, columns, threshold, algorithm, f"unreadable CSV row: {error}"
             continue
-        yield reader.line_num, row, header, threshold, algorithm, None
+        yield reader.line_num, row, columns, threshold, algorithm, None
 
 
 def screen_file(
@@ -399,9 +416,8 @@ def screen_file(
         header = list(reader.fieldnames or [])
         if not header:
             raise ScreeningError(f"{in_path}: the file is empty (a header row is needed)")
-        if not _column(header, NAME_COLUMNS) and not any(
-            h.strip().lower() in COLUMN_ALIASES["id"] for h in header
-        ):
+        columns = InputColumns.from_header(header)
+        if columns.name is None and not columns.ids:
             raise ScreeningError(
                 f"{in_path}, line 1: no name column ({', '.join(NAME_COLUMNS)}) and no identifier column ({', '.join(COLUMN_ALIASES['id'])})"
             )
@@ -409,7 +425,7 @@ def screen_file(
         writer.writerow([*header, *OUTPUT_COLUMNS])
         error_writer = csv.writer(err)
         error_writer.writerow(["line", "reason", *header])
-        rows = _input_rows(header, reader, threshold, algorithm)
+        rows = _input_rows(columns, reader, threshold, algorithm)
         _init_worker(index)
         if workers > 1:
             context = multiprocessing.get_context("fork")
