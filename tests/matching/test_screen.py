@@ -268,3 +268,11 @@ def test_subject_invariants_hold_on_every_list(all_lists_index: ScreeningIndex) 
                     record.id,
                     partner.id,
                 )
+
+
+def test_the_ofac_mode_also_gives_one_subject_per_party(all_lists_index: ScreeningIndex) -> None:
+    hit = screen(
+        all_lists_index, Query(("KOREA KWANGSON BANKING CORP",)), limit=1, algorithm="ofac"
+    )[0]
+    assert hit.score == 1.0 and hit.match
+    assert {"us_ofac_sdn", "un_sc_sanctions", "gb_hmt_sanctions"} <= set(hit.datasets)
