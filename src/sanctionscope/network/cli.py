@@ -12,6 +12,8 @@ from sanctionscope.network.config import REGIMES, AnalysisConfig
 from sanctionscope.settings import get_settings
 
 if TYPE_CHECKING:
+    from sanctionscope.network.linking import ListLinks
+    from sanctionscope.network.lists import ListEdges
     from sanctionscope.network.model import InputError
     from sanctionscope.network.result import AnalysisResult
 
@@ -55,7 +57,17 @@ ListsOption = Annotated[
     bool | None,
     typer.Option(
         "--lists/--no-lists",
-        help="Link entities to the active lists by identifier (default: on when lists exist).",
+        help="Link entities to the active lists by identifier or strong name match, and add "
+        "the lists' relationships around them (default: on when lists exist).",
+    ),
+]
+ListHopsOption = Annotated[
+    int,
+    typer.Option(
+        "--list-hops",
+        help="How far to follow the lists' own relationships from a linked entry.",
+        min=0,
+        max=4,
     ),
 ]
 
@@ -92,21 +104,45 @@ def _user_entities(entities: list[Path], csv_dir: Path | None) -> Any:
             yield proxy
 
 
-def _linked(entities: list[Path], csv_dir: Path | None, use_lists: bool | None) -> dict[str, str]:
-    from sanctionscope.network.linking import database_has_lists, link_to_lists
+def _links(entities: list[Path], csv_dir: Path | None, use_lists: bool | None) -> ListLinks | None:
+    """The user's entities linked to the active lists (None when lists are not used)."""
+    from sanctionscope.network.linking import database_has_lists, find_list_links
 
     settings = get_settings()
     available = database_has_lists(settings.database_url)
     if use_lists is None:
         use_lists = available
     if not use_lists:
-        return {}
+        return None
     if not available:
         fail("--lists: the database has no active list version (run `sanctionscope lists import`)")
     with console.status("Linking entities to the active lists …"):
-        linked = link_to_lists(_user_entities(entities, csv_dir), settings)
-    console.print(f"{len(linked)} entities linked to active list entries (identifier or name)")
-    return linked
+        links = find_list_links(_user_entities(entities, csv_dir), settings)
+    console.print(
+        f"{len(links.reasons)} entities linked to active list entries (identifier or name)"
+    )
+    return links
+
+
+def _open_with_lists(
+    con: Any, entities: list[Path], csv_dir: Path | None, links: ListLinks, list_hops: int
+) -> tuple[list[InputError], ListEdges]:
+    """Build the graph from the user's files and the lists' relationships around the linked
+    entries."""
+    from sanctionscope.network.lists import open_entities_with_lists
+    from sanctionscope.store.db import make_engine
+
+    engine = make_engine(get_settings().database_url)
+    with console.status("Reading entities and the lists' relationships …"):
+        errors, list_edges, graph = open_entities_with_lists(
+            con, entities, csv_dir, links, engine, list_hops
+        )
+    console.print(
+        f"the lists' relationships add {graph.edges} edges and {graph.nodes} list entries "
+        f"(up to {list_hops} list hops from a linked entry)",
+        highlight=False,
+    )
+    return errors, list_edges
 
 
 def _open(
@@ -116,7 +152,8 @@ def _open(
     nodes: Path | None,
     edges: Path | None,
     use_lists: bool | None,
-) -> list[InputError]:
+    list_hops: int,
+) -> tuple[list[InputError], ListEdges | None]:
     from sanctionscope.network.engine import open_entities
     from sanctionscope.network.model import load_parquet
 
@@ -129,12 +166,14 @@ def _open(
             load_parquet(con, nodes, edges)
         except (FileNotFoundError, ValueError) as exc:
             fail(str(exc))
-        return []
+        return [], None
     if not entities and csv_dir is None:
         fail("nothing to analyse: give --entities FILE, --csv-dir DIR or --nodes/--edges")
-    linked = _linked(entities, csv_dir, use_lists)
+    links = _links(entities, csv_dir, use_lists)
+    if links is not None:
+        return _open_with_lists(con, entities, csv_dir, links, list_hops)
     with console.status("Reading entities …"):
-        return open_entities(con, entities, csv_dir, linked)
+        return open_entities(con, entities, csv_dir), None
 
 
 def _analyse(
@@ -144,18 +183,23 @@ def _analyse(
     edges: Path | None,
     config: AnalysisConfig,
     use_lists: bool | None,
+    list_hops: int,
     save_parquet: Path | None = None,
 ) -> tuple[Any, AnalysisResult]:
     from sanctionscope.network.engine import analyze_connection
     from sanctionscope.network.model import connect, write_parquet
 
     con = connect(config.memory_limit, config.temp_directory)
-    errors = _open(con, list(entities or []), csv_dir, nodes, edges, use_lists)
+    errors, list_edges = _open(
+        con, list(entities or []), csv_dir, nodes, edges, use_lists, list_hops
+    )
     if save_parquet is not None:
         save_parquet.mkdir(parents=True, exist_ok=True)
         write_parquet(con, save_parquet / "nodes.parquet", save_parquet / "edges.parquet")
     with console.status("Analysing …"):
         result = analyze_connection(con, config, errors)
+    if list_edges is not None:
+        list_edges.annotate_result(result)
     return con, result
 
 
@@ -177,6 +221,7 @@ def analyze_command(
         typer.Option("--errors", help="Bad input records, JSON lines (default: OUT.errors.jsonl)."),
     ] = None,
     use_lists: ListsOption = None,
+    list_hops: ListHopsOption = 2,
     save_parquet: Annotated[
         Path | None,
         typer.Option(
@@ -186,7 +231,9 @@ def analyze_command(
 ) -> None:
     """Find entities blocked by ownership, exposed to sanctioned parties, or matching a typology."""
     config = _config(regime, max_hops, hub_degree, min_score)
-    con, result = _analyse(entities, csv_dir, nodes, edges, config, use_lists, save_parquet)
+    con, result = _analyse(
+        entities, csv_dir, nodes, edges, config, use_lists, list_hops, save_parquet
+    )
     written = result.write_jsonl(out)
     con.close()
     errors_path = errors_out or out.with_name(out.name.removesuffix(".jsonl") + ".errors.jsonl")
@@ -220,12 +267,13 @@ def show_command(
         int, typer.Option("--radius", help="Hops of neighbourhood drawn.", min=1, max=4)
     ] = 2,
     use_lists: ListsOption = None,
+    list_hops: ListHopsOption = 2,
 ) -> None:
     """Write a self-contained HTML view of ID's neighbourhood with its proof paths."""
     from sanctionscope.network.render import entity_page
 
     config = _config(regime, max_hops, hub_degree, 0.0)
-    con, result = _analyse(entities, csv_dir, nodes, edges, config, use_lists)
+    con, result = _analyse(entities, csv_dir, nodes, edges, config, use_lists, list_hops)
     try:
         page = entity_page(con, result, entity_id, radius)
     except KeyError:

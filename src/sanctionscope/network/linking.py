@@ -5,11 +5,16 @@ that) or when screening finds it on an active list (:mod:`sanctionscope.matching
 index and scores as ``sanctionscope screen``): by a strong identifier (SWIFT/BIC on its first
 8 characters, IMO, INN, OGRN, tax and registration numbers, LEI, passport and national id
 numbers), or by a name match scoring at least :data:`MIN_NAME_SCORE`, shown as such.
+
+:func:`find_list_links` also says which list entries each linked entity stands for (every
+listing of the matched subject), so that :mod:`sanctionscope.network.lists` can bring the
+lists' own relationships into the graph.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from followthemoney import EntityProxy
@@ -46,15 +51,41 @@ def _reason(hit: Hit) -> str | None:
     return None
 
 
-def link_to_lists(entities: Iterable[EntityProxy], settings: Settings) -> dict[str, str]:
-    """Entity id → why it is linked to an active list entry, e.g.
-    ``"identifier bic FTBDKPPYXXX = us_ofac_sdn 15603 FOREIGN TRADE BANK…"`` or
-    ``"name match 1.00 with us_ofac_sdn 11581 KOREA KWANGSON BANKING CORP"``.
+@dataclass(frozen=True)
+class ListEntry:
+    """A list record's target entity: ``source`` (the dataset, e.g. ``us_ofac_sdn``), the
+    FtM ``entity_id`` stored with the list version, and the list's own ``record`` number."""
+
+    source: str
+    entity_id: str
+    record: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.source} {self.record}"
+
+
+@dataclass
+class ListLinks:
+    """The user's entities linked to active list entries."""
+
+    reasons: dict[str, str] = field(default_factory=dict)  # entity id → why it is linked
+    entries: dict[str, list[ListEntry]] = field(default_factory=dict)  # entity id → entries
+
+
+def _entries(hit: Hit) -> list[ListEntry]:
+    """Every listing of the hit's subject (the same party on several lists), or the hit."""
+    listings = hit.listings or [{"source": hit.source, "id": hit.id, "source_id": hit.source_id}]
+    return [ListEntry(x["source"], x["id"], x["source_id"]) for x in listings]
+
+
+def find_list_links(entities: Iterable[EntityProxy], settings: Settings) -> ListLinks:
+    """Link each entity to the active list entries it is, by identifier or strong name match.
 
     ``entities`` is read once, as a stream.
     """
     index = open_index(settings)
-    linked: dict[str, str] = {}
+    links = ListLinks()
     for proxy in entities:
         linkable = proxy.schema.is_a("LegalEntity") or proxy.schema.is_a("Vessel")
         if proxy.id is None or not linkable:
@@ -62,8 +93,24 @@ def link_to_lists(entities: Iterable[EntityProxy], settings: Settings) -> dict[s
         query = query_from_entity(proxy.schema.name, proxy.properties)
         if not query.names and not query.identifiers:
             continue
-        hits = screen(index, query, limit=3, threshold=0.5)
-        reasons = [reason for hit in hits if (reason := _reason(hit))]
+        reasons: list[str] = []
+        entries: list[ListEntry] = []
+        for hit in screen(index, query, limit=3, threshold=0.5):
+            reason = _reason(hit)
+            if reason:
+                reasons.append(reason)
+                entries.extend(e for e in _entries(hit) if e not in entries)
         if reasons:
-            linked[proxy.id] = "; ".join(reasons)
-    return linked
+            links.reasons[proxy.id] = "; ".join(reasons)
+            links.entries[proxy.id] = entries
+    return links
+
+
+def link_to_lists(entities: Iterable[EntityProxy], settings: Settings) -> dict[str, str]:
+    """Entity id → why it is linked to an active list entry, e.g.
+    ``"identifier bic FTBDKPPYXXX = us_ofac_sdn 15603 FOREIGN TRADE BANK…"`` or
+    ``"name match 1.00 with us_ofac_sdn 11581 KOREA KWANGSON BANKING CORP"``.
+
+    ``entities`` is read once, as a stream.
+    """
+    return find_list_links(entities, settings).reasons
