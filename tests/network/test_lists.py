@@ -113,7 +113,7 @@ def test_linked_entities_stand_for_their_entries(sdn: Settings, tmp_path: Path) 
     ]
     things = sorted(e["id"] for e in graph.entities if e["schema"] in ("Person", "Organization"))
     assert things == ["us_ofac_sdn:ofac-22583", "us_ofac_sdn:ofac-22623", "us_ofac_sdn:ofac-24518"]
-    assert (graph.nodes, graph.edges, graph.left_out) == (3, 5, 0)
+    assert (graph.nodes, graph.edges, graph.left_out) == (3, 5, [])
 
     one_hop = list_graph(open_store(sdn), links, max_list_hops=1)
     assert (one_hop.nodes, one_hop.edges) == (3, 4)
@@ -173,7 +173,7 @@ def analysed_with_lists(book: Path, settings: Settings) -> tuple[Any, AnalysisRe
     errors, list_edges, graph = open_entities_with_lists(
         con, [book], None, links_of(book, settings), open_store(settings)
     )
-    assert (graph.nodes, graph.edges, graph.left_out) == (16, 21, 0)
+    assert (graph.nodes, graph.edges, graph.left_out) == (16, 21, [])
     result = analyze_connection(con, AnalysisConfig(), errors)
     list_edges.annotate_result(result)
     return con, result
@@ -267,3 +267,40 @@ def test_analyze_adds_the_lists_relationships_unless_told_not_to(tmp_path: Path)
     off = table_ids(tmp_path / "off", "nodes") | table_ids(tmp_path / "off", "edges")
     assert not [i for i in off if i.startswith("us_ofac_sdn:")]
     assert len(table_ids(tmp_path / "off", "nodes")) == 10
+
+
+def test_a_list_relationship_to_nothing_listed_is_reported(home: Path, tmp_path: Path) -> None:
+    listed = write_entities(
+        tmp_path / "exported.ftm.json",
+        [
+            entity(
+                "p-1", "Person", name="Ivan Ghostov", topics="sanction", passportNumber="AB7654321"
+            ),
+            entity("c-1", "Company", name="Ghostov Holdings"),
+            entity("l-1", "UnknownLink", subject="p-1", object="nobody-here", role="Linked To"),
+            entity("o-1", "Ownership", owner="p-1", asset="c-1", percentage="60"),
+        ],
+    )
+    settings = imported(listed, home)
+    book = write_entities(
+        tmp_path / "book.ftm.json",
+        [entity("cust-1", "Person", name="I. Ghostov", passportNumber="AB7654321")],
+    )
+    con = connect()
+    errors, _edges, graph = open_entities_with_lists(
+        con, [book], None, links_of(book, settings), open_store(settings)
+    )
+    assert [e.to_json() for e in errors] == [
+        {
+            "kind": "dangling_reference",
+            "message": "the list's relationship exported p-1: Linked To names nobody-here, which is "
+            "not a person, company or other thing of an active list; left out",
+            "record": "l-1",
+            "location": "list exported, record p-1",
+        }
+    ]
+    # The unlisted company the listed person owns is blocked through the list's ownership.
+    result = analyze_connection(con, AnalysisConfig(), errors)
+    [finding] = result.findings
+    assert (finding.id, finding.status) == ("exported:c-1", "blocked_by_ownership")
+    assert (graph.nodes, graph.edges) == (1, 1)

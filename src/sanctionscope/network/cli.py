@@ -137,9 +137,15 @@ def _open_with_lists(
         errors, list_edges, graph = open_entities_with_lists(
             con, entities, csv_dir, links, engine, list_hops
         )
+    left_out = (
+        f"; {len(graph.left_out)} naming something that is not on an active list left out, "
+        "see the errors"
+        if graph.left_out
+        else ""
+    )
     console.print(
         f"the lists' relationships add {graph.edges} edges and {graph.nodes} list entries "
-        f"(up to {list_hops} list hops from a linked entry)",
+        f"(up to {list_hops} list hops from a linked entry{left_out})",
         highlight=False,
     )
     return errors, list_edges

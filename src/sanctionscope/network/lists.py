@@ -211,7 +211,8 @@ class ListGraph:
     entities: list[dict[str, Any]] = field(default_factory=list)
     provenance: dict[str, str] = field(default_factory=dict)  # edge id → where it came from
     nodes: int = 0  # list entries added as nodes of their own
-    left_out: int = 0  # relationships with an end that is not a thing of an active list
+    # Relationships with an end that is not a thing of an active list, as errors to report.
+    left_out: list[InputError] = field(default_factory=list)
 
     @contextlib.contextmanager
     def entities_file(self) -> Iterator[Path | None]:
@@ -279,6 +280,17 @@ def _edge_entities(
     return made
 
 
+def _left_out(relation: ListRelation, ids_of: Callable[[Key], list[str]]) -> InputError:
+    missing = sorted({end for end in relation.ends if not ids_of((relation.source, end))})
+    return InputError(
+        "dangling_reference",
+        f"the list's relationship {relation.provenance} names {', '.join(missing)}, which is "
+        "not a person, company or other thing of an active list; left out",
+        relation.data["id"],
+        f"list {relation.source}, record {relation.record}",
+    )
+
+
 def list_graph(engine: Engine, links: ListLinks, max_list_hops: int = MAX_LIST_HOPS) -> ListGraph:
     """The lists' relationships around the entries ``links`` found, ready for the builder."""
     stands_for: dict[Key, set[str]] = {}
@@ -299,7 +311,7 @@ def list_graph(engine: Engine, links: ListLinks, max_list_hops: int = MAX_LIST_H
     used: set[Key] = set()
     for relation in relations:
         if not all(ids_of((relation.source, end)) for end in relation.ends):
-            graph.left_out += 1
+            graph.left_out.append(_left_out(relation, ids_of))
             continue
         for entity in _edge_entities(relation, ids_of):
             graph.entities.append(entity)
@@ -328,7 +340,7 @@ def open_entities_with_lists(
     with graph.entities_file() as extra:
         files = [*entity_files, extra] if extra is not None else list(entity_files)
         errors = relocate_errors(open_entities(con, files, csv_dir, links.reasons), extra)
-    return errors, ListEdges.from_tables(con, graph), graph
+    return [*errors, *graph.left_out], ListEdges.from_tables(con, graph), graph
 
 
 def relocate_errors(errors: list[InputError], path: Path | None) -> list[InputError]:
