@@ -304,3 +304,25 @@ def test_a_list_relationship_to_nothing_listed_is_reported(home: Path, tmp_path:
     [finding] = result.findings
     assert (finding.id, finding.status) == ("exported:c-1", "blocked_by_ownership")
     assert (graph.nodes, graph.edges) == (1, 1)
+
+
+def test_advanced_xml_relationships_hang_under_the_linked_owner(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    settings = imported(
+        shared_data / "ofac_advanced_xml/cons_advanced_2020-03-17.xml", tmp_path / "home"
+    )
+    book = write_entities(
+        tmp_path / "book.ftm.json",
+        [entity("cust-rn", "Company", name="Rosneft PJSC", innCode="7706107510")],
+    )
+    links = links_of(book, settings)
+    assert links.entries == {"cust-rn": [ListEntry("us_ofac_cons", "ofac-17022", "17022")]}
+    graph = list_graph(open_store(settings), links)
+    # "<subsidiary> Owned or Controlled By Rosneft": 18 subsidiaries, each a node of its own.
+    owned = [e for e in graph.entities if e["schema"] == "Ownership"]
+    assert len(owned) == 18
+    assert {e["properties"]["owner"][0] for e in owned} == {"cust-rn"}
+    assets = {e["properties"]["asset"][0]: graph.provenance[e["id"]] for e in owned}
+    assert assets["us_ofac_cons:ofac-18269"] == "us_ofac_cons 18269: Owned or Controlled By"
+    assert (graph.nodes, graph.edges, graph.left_out) == (18, 18, [])
