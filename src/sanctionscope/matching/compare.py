@@ -11,17 +11,18 @@ extra words on one side only (a middle name, a branch suffix).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rapidfuzz.distance import Levenshtein
 
 from sanctionscope.matching.names import (
+    ACRONYM_SKIP,
     Kind,
     NameForm,
     Token,
+    acronym_initials,
     analyze_name,
     make_token,
     name_variants,
+    token_spellings,
 )
 
 ALIGN_MIN = 0.6  # token pairs below this similarity are not aligned
@@ -39,40 +40,53 @@ def _numbers_differ(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class TokenMatch:
-    left: str
-    right: str
-    similarity: float
-    reason: str
+Pair = tuple[int, int, float, str]  # left token position, right token position, similarity, why
 
 
-@dataclass(frozen=True, slots=True)
 class NameComparison:
-    score: float
-    left: str
-    right: str
-    aligned: tuple[TokenMatch, ...]
-    unmatched_left: tuple[str, ...]
-    unmatched_right: tuple[str, ...]
-    note: str = ""
+    """The score of two names and the alignment behind it; the explanation is written only
+    when asked for (most comparisons of a query are never shown)."""
+
+    __slots__ = ("_left_tokens", "_pairs", "_right_tokens", "left", "note", "right", "score")
+
+    def __init__(
+        self,
+        score: float,
+        left: str,
+        right: str,
+        tokens: tuple[tuple[Token, ...], tuple[Token, ...]],
+        pairs: list[Pair],
+        note: str = "",
+    ) -> None:
+        self.score = score
+        self.left = left
+        self.right = right
+        self._left_tokens, self._right_tokens = tokens
+        self._pairs = pairs
+        self.note = note
 
     def explain(self) -> dict[str, object]:
+        used_left = {i for i, _, _, _ in self._pairs}
+        used_right = {j for _, j, _, _ in self._pairs}
         return {
             "score": round(self.score, 4),
             "query_name": self.left,
             "matched_name": self.right,
             "aligned": [
                 {
-                    "query": m.left,
-                    "candidate": m.right,
-                    "similarity": round(m.similarity, 3),
-                    "how": m.reason,
+                    "query": self._left_tokens[i].text,
+                    "candidate": self._right_tokens[j].text,
+                    "similarity": round(similarity, 3),
+                    "how": reason,
                 }
-                for m in self.aligned
+                for i, j, similarity, reason in sorted(self._pairs)
             ],
-            "unmatched_query_words": list(self.unmatched_left),
-            "unmatched_candidate_words": list(self.unmatched_right),
+            "unmatched_query_words": [
+                t.text for k, t in enumerate(self._left_tokens) if k not in used_left
+            ],
+            "unmatched_candidate_words": [
+                t.text for k, t in enumerate(self._right_tokens) if k not in used_right
+            ],
             **({"note": self.note} if self.note else {}),
         }
 
@@ -142,13 +156,13 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
 
 
 def _merge_adjacent(
-    tokens: tuple[Token, ...], other: tuple[Token, ...], kind: Kind
+    tokens: tuple[Token, ...], targets: frozenset[str], kind: Kind
 ) -> tuple[Token, ...]:
     """Join neighbours written as one word on the other side (Kwang Ho / Kwangho,
-    Pricewaterhouse Coopers / PricewaterhouseCoopers)."""
+    Pricewaterhouse Coopers / PricewaterhouseCoopers); ``targets``: the other side's
+    spellings (:func:`~sanctionscope.matching.names.token_spellings`)."""
     if len(tokens) < 2:
         return tokens
-    targets = {t.fold for t in other} | {t.korean for t in other}
     merged: list[Token] = []
     index = 0
     while index < len(tokens):
@@ -161,10 +175,7 @@ def _merge_adjacent(
                 continue
         merged.append(tokens[index])
         index += 1
-    return tuple(merged)
-
-
-ACRONYM_SKIP = frozenset({"of", "the", "and", "for", "de", "i", "и"})
+    return tokens if len(merged) == len(tokens) else tuple(merged)
 
 
 def _expand_acronyms(tokens: tuple[Token, ...], other: tuple[Token, ...]) -> tuple[Token, ...]:
@@ -195,19 +206,31 @@ def _expand_acronyms(tokens: tuple[Token, ...], other: tuple[Token, ...]) -> tup
     return tokens
 
 
+# Token similarities already computed while answering one query, by the tokens' identities.
+# The memo holds the tokens themselves, so no identity can be reused while it lives.
+SimilarityMemo = dict[tuple[int, int], tuple[Token, Token, float, str]]
+
+
 def _alignment(
-    left: tuple[Token, ...], right: tuple[Token, ...]
-) -> tuple[list[tuple[int, int, float, str]], set[int], set[int]]:
+    left: tuple[Token, ...], right: tuple[Token, ...], memo: SimilarityMemo
+) -> tuple[list[Pair], set[int], set[int]]:
     pairs: list[tuple[float, int, int, str]] = []
     for i, a in enumerate(left):
+        first = id(a)
         for j, b in enumerate(right):
-            similarity, reason = token_similarity(a, b)
+            known = memo.get((first, id(b)))
+            if known is None:
+                similarity, reason = token_similarity(a, b)
+                memo[(first, id(b))] = (a, b, similarity, reason)
+            else:
+                similarity, reason = known[2], known[3]
             if similarity >= ALIGN_MIN:
                 pairs.append((similarity, i, j, reason))
-    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    if len(pairs) > 1:
+        pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
     used_left: set[int] = set()
     used_right: set[int] = set()
-    chosen: list[tuple[int, int, float, str]] = []
+    chosen: list[Pair] = []
     for similarity, i, j, reason in pairs:
         if i in used_left or j in used_right:
             continue
@@ -220,11 +243,10 @@ def _alignment(
 def _weighted_score(
     lt: tuple[Token, ...],
     rt: tuple[Token, ...],
-    chosen: list[tuple[int, int, float, str]],
+    alignment: tuple[list[Pair], set[int], set[int]],
     kind: Kind,
 ) -> float:
-    used_left = {i for i, _, _, _ in chosen}
-    used_right = {j for _, j, _, _ in chosen}
+    chosen, used_left, used_right = alignment
     matched = 0.0
     aligned_weight = 0.0
     for i, j, similarity, _ in chosen:
@@ -239,49 +261,65 @@ def _weighted_score(
     return matched / (aligned_weight + penalty) if aligned_weight + penalty else 0.0
 
 
-def _may_hold_acronym(tokens: tuple[Token, ...], used: set[int], other: tuple[Token, ...]) -> bool:
-    """Whether a leftover word could be the initials of words of the other name (a cheap
-    test before the real expansion)."""
-    initials = "".join(t.text[0] for t in other if t.text and t.text not in ACRONYM_SKIP)
-    letters = "".join(t.text for k, t in enumerate(tokens) if k not in used and len(t.text) == 1)
-    if len(letters) >= 2 and letters in initials:
-        return True
-    return any(
-        k not in used and 3 <= len(t.text) <= 6 and t.fold in initials for k, t in enumerate(tokens)
-    )
+def _may_hold_acronym(tokens: tuple[Token, ...], used: set[int], initials: str) -> bool:
+    """Whether a leftover word could be the initials of words of the other name, whose
+    ``initials`` are given (a cheap test before the real expansion)."""
+    if len(initials) < 2:
+        return False
+    letters: list[str] = []
+    for k, token in enumerate(tokens):
+        if k in used:
+            continue
+        length = len(token.text)
+        if length == 1:
+            letters.append(token.text)
+        elif 3 <= length <= 6 and token.fold in initials:
+            return True
+    return len(letters) >= 2 and "".join(letters) in initials
 
 
-def compare_forms(left: NameForm, right: NameForm) -> NameComparison:
-    """Score how well two analysed names of the same kind agree, 0 to 1."""
+def _initials(tokens: tuple[Token, ...], form: NameForm) -> str:
+    return form.initials if tokens is form.tokens else acronym_initials(tokens)
+
+
+def compare_forms(
+    left: NameForm, right: NameForm, memo: SimilarityMemo | None = None
+) -> NameComparison:
+    """Score how well two analysed names of the same kind agree, 0 to 1.
+
+    ``memo`` carries token similarities from one comparison to the next (the names of one
+    query against many candidates share most of their token pairs)."""
+    if memo is None:
+        memo = {}
     if left.key and left.key == right.key:
-        return NameComparison(1.0, left.original, right.original, tuple(
-            TokenMatch(t.text, u.text, 1.0, "same word") for t, u in zip(left.tokens, right.tokens, strict=True)
-        ), (), ())  # fmt: skip
+        same = [(k, k, 1.0, "same word") for k in range(len(left.tokens))]
+        return NameComparison(1.0, left.original, right.original, (left.tokens, right.tokens), same)
     lt, rt = left.tokens, right.tokens
     if len(lt) != len(rt):
-        lt = _merge_adjacent(lt, rt, left.kind)
-        rt = _merge_adjacent(rt, lt, left.kind)
-    chosen, used_left, used_right = _alignment(lt, rt)
-    score = _weighted_score(lt, rt, chosen, left.kind)
+        # Most names have no neighbours written as one word on the other side.
+        if not left.joined.isdisjoint(right.spellings):
+            lt = _merge_adjacent(lt, right.spellings, left.kind)
+        if lt is not left.tokens:
+            rt = _merge_adjacent(rt, token_spellings(lt), left.kind)
+        elif not right.joined.isdisjoint(left.spellings):
+            rt = _merge_adjacent(rt, left.spellings, left.kind)
+    alignment = _alignment(lt, rt, memo)
+    chosen, used_left, used_right = alignment
+    score = _weighted_score(lt, rt, alignment, left.kind)
     # Words left over on both sides may be an acronym and its spelled-out words (DPRK).
     leftovers = len(used_left) < len(lt) and len(used_right) < len(rt)
     if leftovers and (
-        _may_hold_acronym(lt, used_left, rt) or _may_hold_acronym(rt, used_right, lt)
+        _may_hold_acronym(lt, used_left, _initials(rt, right))
+        or _may_hold_acronym(rt, used_right, _initials(lt, left))
     ):
         ax = _expand_acronyms(lt, rt)
         ay = _expand_acronyms(rt, ax)
         if (ax, ay) != (lt, rt):
-            other, other_left, other_right = _alignment(ax, ay)
+            other = _alignment(ax, ay, memo)
             other_score = _weighted_score(ax, ay, other, left.kind)
             if other_score > score:
-                lt, rt, chosen, used_left, used_right, score = (
-                    ax,
-                    ay,
-                    other,
-                    other_left,
-                    other_right,
-                    other_score,
-                )
+                lt, rt, score = ax, ay, other_score
+                chosen, used_left, used_right = other
     note = ""
     if _numbers_differ(lt, rt, used_left, used_right):
         score = min(score, NUMBER_CONFLICT_CAP)
@@ -290,13 +328,7 @@ def compare_forms(left: NameForm, right: NameForm) -> NameComparison:
         score -= LEGAL_FORM_CONFLICT
         note = f"different legal forms: {', '.join(sorted(left.legal_forms))} / {', '.join(sorted(right.legal_forms))}"
     return NameComparison(
-        max(0.0, min(1.0, score)),
-        left.original,
-        right.original,
-        tuple(TokenMatch(lt[i].text, rt[j].text, s, r) for i, j, s, r in sorted(chosen)),
-        tuple(t.text for k, t in enumerate(lt) if k not in used_left),
-        tuple(t.text for k, t in enumerate(rt) if k not in used_right),
-        note,
+        max(0.0, min(1.0, score)), left.original, right.original, (lt, rt), chosen, note
     )
 
 
@@ -304,10 +336,11 @@ def compare_names(left: str, right: str, kind: Kind) -> NameComparison:
     """The best comparison of two written names over their variants (with and without
     bracketed parts)."""
     best: NameComparison | None = None
+    memo: SimilarityMemo = {}
     for lv in name_variants(left):
         lf = analyze_name(lv, kind)
         for rv in name_variants(right):
-            result = compare_forms(lf, analyze_name(rv, kind))
+            result = compare_forms(lf, analyze_name(rv, kind), memo)
             if best is None or result.score > best.score:
                 best = result
     assert best is not None

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from sanctionscope.matching.compare import ACRONYM_SKIP
+from sanctionscope.matching.compare import SimilarityMemo
 from sanctionscope.matching.names import Kind, NameForm, Token, analyze_name, name_variants
 from sanctionscope.matching.records import Record, identifier_keys
 from sanctionscope.matching.scoring import (
@@ -88,7 +88,7 @@ def joined_tokens(form: NameForm) -> list[Token]:
 def acronym_keys(form: NameForm) -> set[str]:
     """Initials of every run of 3 to 6 words, so that "DPRK" finds "Democratic People's
     Republic of Korea" (joining words such as "of" are skipped, as people do)."""
-    initials = "".join(t.text[0] for t in form.tokens if t.text not in ACRONYM_SKIP and t.text)
+    initials = form.initials
     return {
         "a:" + initials[start : start + length]
         for length in range(3, 7)
@@ -282,7 +282,7 @@ class ScreeningIndex:
         if form is None:
             original, kind, legal = self._state["names"][index]
             start, end = self._state["name_offsets"][index], self._state["name_offsets"][index + 1]
-            tokens = tuple(self._token(int(i)) for i in self._state["name_tokens"][start:end])
+            tokens = tuple(map(self._token, self._state["name_tokens"][start:end].tolist()))
             form = NameForm.build(
                 original, kind, tokens, frozenset(legal.split("|")) if legal else frozenset()
             )
@@ -480,10 +480,11 @@ class ScreeningIndex:
                 if entry not in named:
                     named.append(entry)
         results: list[Scored] = []
+        memo: SimilarityMemo = {}
         for record_index, names in candidates.items():
             record = self.record(record_index)
             kind = schema_kind(record.schema)
-            scored = score_record(record_index, query, forms.get(kind, []), record, names)
+            scored = score_record(record_index, query, forms.get(kind, []), record, names, memo)
             if scored.score >= threshold and scored.score > 0:
                 results.append(scored)
         results.sort(key=lambda s: (-s.score, s.record.id))

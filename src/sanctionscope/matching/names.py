@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from typing import Literal
 
 from rigour.names.org_types import extract_org_types
@@ -45,6 +46,7 @@ PERSON_PARTICLES = {
 PARTICLE_WEIGHT = 0.2
 PATRONYMIC_WEIGHT = 0.6
 INITIAL_WEIGHT = 0.4
+ACRONYM_SKIP = frozenset({"of", "the", "and", "for", "de", "i", "и"})  # not part of an acronym
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,10 @@ class NameForm:
     tokens: tuple[Token, ...]
     legal_forms: frozenset[str]
     key: str = ""  # the folded tokens, for a quick equality test
+    # Derived from the tokens when first asked for (most forms are never compared in detail).
+    _initials: str | None = field(default=None, compare=False, repr=False)
+    _spellings: frozenset[str] | None = field(default=None, compare=False, repr=False)
+    _joined: frozenset[str] | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def build(
@@ -78,12 +84,54 @@ class NameForm:
         return cls(original, kind, tokens, legal_forms, " ".join(t.fold for t in tokens))
 
     @property
+    def initials(self) -> str:
+        """First letters of the words an acronym may stand for."""
+        value = self._initials
+        if value is None:
+            value = acronym_initials(self.tokens)
+            object.__setattr__(self, "_initials", value)
+        return value
+
+    @property
+    def spellings(self) -> frozenset[str]:
+        """Fold and Korean keys of the tokens."""
+        value = self._spellings
+        if value is None:
+            value = token_spellings(self.tokens)
+            object.__setattr__(self, "_spellings", value)
+        return value
+
+    @property
+    def joined(self) -> frozenset[str]:
+        """The same keys of neighbouring tokens written as one word."""
+        value = self._joined
+        if value is None:
+            value = joined_spellings(self.tokens)
+            object.__setattr__(self, "_joined", value)
+        return value
+
+    @property
     def total_weight(self) -> float:
         return sum(t.weight for t in self.tokens)
 
     @property
     def scripts(self) -> frozenset[str]:
         return frozenset(t.script for t in self.tokens)
+
+
+def acronym_initials(tokens: tuple[Token, ...]) -> str:
+    return "".join(t.text[0] for t in tokens if t.text and t.text not in ACRONYM_SKIP)
+
+
+def token_spellings(tokens: tuple[Token, ...]) -> frozenset[str]:
+    return frozenset(t.fold for t in tokens) | frozenset(t.korean for t in tokens)
+
+
+def joined_spellings(tokens: tuple[Token, ...]) -> frozenset[str]:
+    pairs = list(pairwise(tokens))
+    return frozenset(a.fold + b.fold for a, b in pairs) | frozenset(
+        a.korean + b.korean for a, b in pairs
+    )
 
 
 def clean_text(text: str) -> str:

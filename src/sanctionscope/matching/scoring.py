@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sanctionscope.matching.compare import NameComparison, compare_forms
+from sanctionscope.matching.compare import NameComparison, SimilarityMemo, compare_forms
 from sanctionscope.matching.names import Kind, NameForm
 from sanctionscope.matching.records import Record, identifier_keys, normalize_identifier
 
@@ -142,12 +142,15 @@ def _country_evidence(query: Query, record: Record) -> tuple[float, str]:
 
 
 def best_name(
-    query_forms: list[NameForm], record_forms: list[tuple[NameForm, bool]]
+    query_forms: list[NameForm],
+    record_forms: list[tuple[NameForm, bool]],
+    memo: SimilarityMemo | None = None,
 ) -> tuple[float, NameComparison | None, bool]:
     best_score, best, weak = 0.0, None, False
+    memo = {} if memo is None else memo
     for qf in query_forms:
         for rf, is_weak in record_forms:
-            result = compare_forms(qf, rf)
+            result = compare_forms(qf, rf, memo)
             score = result.score * (WEAK_NAME_FACTOR if is_weak else 1.0)
             if best is None or score > best_score:
                 best_score, best, weak = score, result, is_weak
@@ -162,11 +165,13 @@ def score_record(
     query_forms: list[NameForm],
     record: Record,
     record_forms: list[tuple[NameForm, bool]],
+    memo: SimilarityMemo | None = None,
 ) -> Scored:
-    """The score of one record for the query, 0 to 1, and why."""
+    """The score of one record for the query, 0 to 1, and why. ``memo``: see
+    :func:`~sanctionscope.matching.compare.compare_forms`."""
     features: dict[str, Any] = {}
     name_score, comparison, weak = (
-        best_name(query_forms, record_forms) if query_forms else (0.0, None, False)
+        best_name(query_forms, record_forms, memo) if query_forms else (0.0, None, False)
     )
     if comparison is not None:
         features["name"] = {**comparison.explain(), **({"weak_alias": True} if weak else {})}
