@@ -65,6 +65,11 @@ class NameComparison:
         self._pairs = pairs
         self.note = note
 
+    def for_names(self, left: str, right: str) -> NameComparison:
+        """The same comparison, shown for other spellings with the same tokens."""
+        tokens = (self._left_tokens, self._right_tokens)
+        return NameComparison(self.score, left, right, tokens, self._pairs, self.note)
+
     def explain(self) -> dict[str, object]:
         used_left = {i for i, _, _, _ in self._pairs}
         used_right = {j for _, j, _, _ in self._pairs}
@@ -206,13 +211,25 @@ def _expand_acronyms(tokens: tuple[Token, ...], other: tuple[Token, ...]) -> tup
     return tokens
 
 
-# Token similarities already computed while answering one query, by the tokens' identities.
-# The memo holds the tokens themselves, so no identity can be reused while it lives.
-SimilarityMemo = dict[tuple[int, int], tuple[Token, Token, float, str]]
+class ComparisonMemo:
+    """What one query's comparisons have already worked out, by the identities of the
+    tokens compared: token similarities (most token pairs come back with every candidate
+    name) and whole name comparisons (the same name is often on several lists). It holds the
+    objects themselves, so no identity can be reused while it lives."""
+
+    __slots__ = ("names", "pairs")
+
+    def __init__(self) -> None:
+        self.pairs: dict[tuple[int, int], tuple[Token, Token, float, str]] = {}
+        self.names: dict[
+            tuple[int, tuple[int, ...], frozenset[str]], tuple[NameForm, NameForm, NameComparison]
+        ] = {}
 
 
 def _alignment(
-    left: tuple[Token, ...], right: tuple[Token, ...], memo: SimilarityMemo
+    left: tuple[Token, ...],
+    right: tuple[Token, ...],
+    memo: dict[tuple[int, int], tuple[Token, Token, float, str]],
 ) -> tuple[list[Pair], set[int], set[int]]:
     pairs: list[tuple[float, int, int, str]] = []
     for i, a in enumerate(left):
@@ -283,14 +300,26 @@ def _initials(tokens: tuple[Token, ...], form: NameForm) -> str:
 
 
 def compare_forms(
-    left: NameForm, right: NameForm, memo: SimilarityMemo | None = None
+    left: NameForm, right: NameForm, memo: ComparisonMemo | None = None
 ) -> NameComparison:
-    """Score how well two analysed names of the same kind agree, 0 to 1.
-
-    ``memo`` carries token similarities from one comparison to the next (the names of one
-    query against many candidates share most of their token pairs)."""
+    """Score how well two analysed names of the same kind agree, 0 to 1; ``memo`` carries
+    what is known from one comparison of a query to the next."""
     if memo is None:
-        memo = {}
+        memo = ComparisonMemo()
+    key = (id(left), tuple(map(id, right.tokens)), right.legal_forms)
+    known = memo.names.get(key)
+    if known is not None:
+        return known[2].for_names(left.original, right.original)
+    result = _compare_forms(left, right, memo.pairs)
+    memo.names[key] = (left, right, result)
+    return result
+
+
+def _compare_forms(
+    left: NameForm,
+    right: NameForm,
+    memo: dict[tuple[int, int], tuple[Token, Token, float, str]],
+) -> NameComparison:
     if left.key and left.key == right.key:
         same = [(k, k, 1.0, "same word") for k in range(len(left.tokens))]
         return NameComparison(1.0, left.original, right.original, (left.tokens, right.tokens), same)
@@ -336,7 +365,7 @@ def compare_names(left: str, right: str, kind: Kind) -> NameComparison:
     """The best comparison of two written names over their variants (with and without
     bracketed parts)."""
     best: NameComparison | None = None
-    memo: SimilarityMemo = {}
+    memo = ComparisonMemo()
     for lv in name_variants(left):
         lf = analyze_name(lv, kind)
         for rv in name_variants(right):

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from sanctionscope.matching.compare import SimilarityMemo
+from sanctionscope.matching.compare import ComparisonMemo
 from sanctionscope.matching.names import Kind, NameForm, Token, analyze_name, name_variants
 from sanctionscope.matching.records import Record, identifier_keys
 from sanctionscope.matching.scoring import (
@@ -239,7 +239,7 @@ class ScreeningIndex:
         self._masks: dict[tuple[str | None, Kind], NDArray[np.bool_]] = {}
         self._record_names: dict[int, list[int]] | None = None
         self._subjects: dict[int, list[int]] | None = None
-        self._near_cache: dict[str, list[str]] = {}
+        self._near_cache: dict[str, list[int]] = {}
 
     # ------------------------------------------------------------------ stored columns
 
@@ -293,50 +293,56 @@ class ScreeningIndex:
 
     def _posting(self, key: str) -> NDArray[np.int32] | None:
         position = self.key_index.get(key)
-        if position is None:
-            return None
+        return None if position is None else self._posting_at(position)
+
+    def _posting_at(self, position: int) -> NDArray[np.int32]:
         offsets = self._state["posting_offsets"]
         values: NDArray[np.int32] = self._state["posting_values"][
             offsets[position] : offsets[position + 1]
         ]
         return values
 
-    def _near_fold_keys(self, fold: str) -> list[str]:
-        """Posted fold keys within about two edits of ``fold`` (shared deletion variants)."""
+    def _near_fold_postings(self, fold: str) -> list[int]:
+        """Posted fold keys within about two edits of ``fold`` (shared deletion variants),
+        as posting positions."""
         cached = self._near_cache.get(fold)
         if cached is not None:
             return cached
-        found = self._find_near_fold_keys(fold)
+        found = self._find_near_fold_postings(fold)
         if len(self._near_cache) >= NEAR_CACHE_SIZE:
             self._near_cache.clear()
         self._near_cache[fold] = found
         return found
 
-    def _find_near_fold_keys(self, fold: str) -> list[str]:
-        found = ["f:" + fold]
+    def _find_near_fold_postings(self, fold: str) -> list[int]:
+        exact = self.key_index.get("f:" + fold)
+        found = [] if exact is None else [exact]
         if len(fold) >= MIN_FUZZY_KEY:
             table, targets = self._state["deletion_keys"], self._state["deletion_targets"]
             variants = np.asarray([v.encode() for v in [fold, *deletions(fold)]], dtype=bytes)
             starts = np.searchsorted(table, variants, side="left")
             ends = np.searchsorted(table, variants, side="right")
-            keys = self._state["posting_keys"]
             for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-                found.extend(keys[p] for p in targets[start:end].tolist())
+                if end > start:
+                    found.extend(targets[start:end].tolist())
         return found
 
     def _token_postings(
         self, token: Token, exact: NDArray[np.int32] | None
     ) -> list[NDArray[np.int32]]:
         # A common word is found by its own spelling; near spellings matter for rare words.
-        near = (
-            ["f:" + token.fold]
-            if exact is not None and len(exact) > FUZZY_MAX_FREQUENCY
-            else self._near_fold_keys(token.fold)
-        )
-        keys = set(token_keys(token)[1:] + near)
+        if exact is not None and len(exact) > FUZZY_MAX_FREQUENCY:
+            positions = {self.key_index["f:" + token.fold]}
+        else:
+            positions = set(self._near_fold_postings(token.fold))
+        other_keys = token_keys(token)[1:]
         if 3 <= len(token.text) <= 6:
-            keys.add("a:" + token.text)
-        return [a for key in keys if (a := self._posting(key)) is not None]
+            other_keys.append("a:" + token.text)
+        for key in other_keys:
+            position = self.key_index.get(key)
+            if position is not None:
+                positions.add(position)
+        return [self._posting_at(position) for position in positions]
 
     def _name_mask(self, schema: str | None, kind: Kind) -> NDArray[np.bool_]:
         """Names that may answer a query of this schema, analysed as this kind."""
@@ -392,19 +398,20 @@ class ScreeningIndex:
         count = min(TIED_LIMIT * NAMES_PER_RECORD, len(touched))
         top = np.argpartition(-local, count - 1)[:count]
         top = top[np.argsort(-local[top], kind="stable")]
-        floor = local[top[0]] * RETRIEVAL_FLOOR
-        tied = local[top[0]] * TIE_SHARE
+        ranked = local[top].tolist()
+        names = touched[top].tolist()
+        owners = self.name_record[touched[top]].tolist()
+        floor = ranked[0] * RETRIEVAL_FLOOR
+        tied = ranked[0] * TIE_SHARE
         chosen: list[int] = []
         records: set[int] = set()
-        for position in top:
-            if local[position] < floor:
+        for share_of_name, name_index, record_index in zip(ranked, names, owners, strict=True):
+            if share_of_name < floor:
                 break
-            name_index = int(touched[position])
-            record_index = int(self.name_record[name_index])
             if record_index not in records:
                 # Past the limit, only names as good as the best still come (many records
                 # of one common name, e.g. "Abu Yasir", all deserve a look).
-                if len(records) >= limit and (local[position] < tied or len(records) >= TIED_LIMIT):
+                if len(records) >= limit and (share_of_name < tied or len(records) >= TIED_LIMIT):
                     continue
                 records.add(record_index)
             chosen.append(name_index)
@@ -480,7 +487,7 @@ class ScreeningIndex:
                 if entry not in named:
                     named.append(entry)
         results: list[Scored] = []
-        memo: SimilarityMemo = {}
+        memo = ComparisonMemo()
         for record_index, names in candidates.items():
             record = self.record(record_index)
             kind = schema_kind(record.schema)

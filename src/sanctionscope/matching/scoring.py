@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sanctionscope.matching.compare import NameComparison, SimilarityMemo, compare_forms
+from sanctionscope.matching.compare import ComparisonMemo, NameComparison, compare_forms
 from sanctionscope.matching.names import Kind, NameForm
 from sanctionscope.matching.records import Record, identifier_keys, normalize_identifier
 
@@ -85,8 +85,19 @@ class Query:
 class Scored:
     record: Record
     score: float
-    explanation: dict[str, Any]
+    evidence: dict[str, Any]  # what each feature other than the name found
     record_index: int  # position in the index that found it
+    name: NameComparison | None = None
+    weak_alias: bool = False
+
+    @property
+    def explanation(self) -> dict[str, Any]:
+        """Every feature's finding, the name first (written when asked for: most scored
+        records are never shown)."""
+        if self.name is None:
+            return self.evidence
+        name = {**self.name.explain(), **({"weak_alias": True} if self.weak_alias else {})}
+        return {"name": name, **self.evidence}
 
 
 def _identifier_evidence(query: Query, record: Record) -> tuple[list[str], list[str]]:
@@ -144,10 +155,10 @@ def _country_evidence(query: Query, record: Record) -> tuple[float, str]:
 def best_name(
     query_forms: list[NameForm],
     record_forms: list[tuple[NameForm, bool]],
-    memo: SimilarityMemo | None = None,
+    memo: ComparisonMemo | None = None,
 ) -> tuple[float, NameComparison | None, bool]:
     best_score, best, weak = 0.0, None, False
-    memo = {} if memo is None else memo
+    memo = ComparisonMemo() if memo is None else memo
     for qf in query_forms:
         for rf, is_weak in record_forms:
             result = compare_forms(qf, rf, memo)
@@ -165,7 +176,7 @@ def score_record(
     query_forms: list[NameForm],
     record: Record,
     record_forms: list[tuple[NameForm, bool]],
-    memo: SimilarityMemo | None = None,
+    memo: ComparisonMemo | None = None,
 ) -> Scored:
     """The score of one record for the query, 0 to 1, and why. ``memo``: see
     :func:`~sanctionscope.matching.compare.compare_forms`."""
@@ -173,8 +184,6 @@ def score_record(
     name_score, comparison, weak = (
         best_name(query_forms, record_forms, memo) if query_forms else (0.0, None, False)
     )
-    if comparison is not None:
-        features["name"] = {**comparison.explain(), **({"weak_alias": True} if weak else {})}
     score = name_score
     matches, conflicts = _identifier_evidence(query, record)
     if matches:
@@ -191,4 +200,4 @@ def score_record(
         if text:
             score += delta
             features[key] = {"effect": round(delta, 3), "detail": text}
-    return Scored(record, max(0.0, min(1.0, score)), features, record_index)
+    return Scored(record, max(0.0, min(1.0, score)), features, record_index, comparison, weak)
