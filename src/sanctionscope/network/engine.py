@@ -19,7 +19,7 @@ from sanctionscope.network.config import AnalysisConfig
 from sanctionscope.network.exposure import ExposureResult, run_exposure, run_exposure_sql
 from sanctionscope.network.model import EDGE_KINDS, InputError, connect, load_parquet
 from sanctionscope.network.ownership import BlockedProof, Chain, run_ownership_rule
-from sanctionscope.network.prepare import ErrorLog, encode_edges, encode_nodes
+from sanctionscope.network.prepare import ErrorLog, prepare_tables
 from sanctionscope.network.readers import read_csv_dir, read_ftm_file
 from sanctionscope.network.result import (
     STATUS_RANK,
@@ -155,8 +155,7 @@ def analyze_connection(
     log = ErrorLog(config.max_errors_per_kind)
     for error in input_errors:
         log.add(error)
-    n_nodes = encode_nodes(con, log)
-    n_edges = encode_edges(con, log)
+    n_nodes, n_edges = prepare_tables(con, log)
     lap("prepare")
     ownership = run_ownership_rule(con, config.rule, config.max_rounds)
     for error in ownership.errors:
@@ -170,9 +169,13 @@ def analyze_connection(
     in_memory = config.exposure_engine == "memory" or (
         config.exposure_engine == "auto" and n_edges <= config.in_memory_edges
     )
-    exposure = (run_exposure if in_memory else run_exposure_sql)(con, config, n_nodes, seeds)
+    typology_hubs = None  # the typologies find their hubs in SQL unless given
+    if in_memory:
+        exposure, typology_hubs = run_exposure(con, config, n_nodes, seeds)
+    else:
+        exposure = run_exposure_sql(con, config, n_nodes, seeds)
     lap("exposure")
-    hits = run_typologies(con, config, blocked_ix)
+    hits = run_typologies(con, config, blocked_ix, typology_hubs)
     lap("typologies")
     findings = assemble(con, config, ownership.blocked, exposure, hits)
     lap("findings")
@@ -314,10 +317,17 @@ def write_exposure_lines(
             "name": np.array(EDGE_KINDS, dtype=str),
         },
     )
-    nm = "(SELECT ix, id, coalesce(caption, id) AS caption FROM g_nodes)"
-    ids = "(SELECT ix, id FROM g_nodes)"  # later steps need only the id
+    # The few nodes on the paths, looked up once: each step's join then reads a small table
+    # instead of building a hash table over every node.
+    wanted = np.unique(exposure.path_nodes[rows].ravel())
+    con.register("_wanted", {"ix": wanted[wanted >= 0].astype(np.int64)})
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _path_names AS SELECT n.ix, n.id, "
+        "coalesce(n.caption, n.id) AS caption FROM g_nodes n SEMI JOIN _wanted w ON n.ix = w.ix"
+    )
+    con.unregister("_wanted")
     joins = " ".join(
-        f"LEFT JOIN {nm if i == 0 else ids} n{i} ON n{i}.ix = x.p{i} "
+        f"LEFT JOIN _path_names n{i} ON n{i}.ix = x.p{i} "
         f"LEFT JOIN _kinds c{i} ON c{i}.code = x.k{i}"
         for i in range(hops + 1)
     )
@@ -343,7 +353,7 @@ def write_exposure_lines(
                        [list_filter([{steps}], s -> s.node IS NOT NULL)] AS paths,
                        CAST([] AS VARCHAR[]) AS typologies
                 FROM _x x {joins}
-                LEFT JOIN {nm} s ON s.ix = {seed_ix}
+                LEFT JOIN _path_names s ON s.ix = {seed_ix}
                 ORDER BY x.row
             ) TO '{str(path).replace("'", "''")}' (FORMAT JSON)
             """
@@ -351,6 +361,7 @@ def write_exposure_lines(
     finally:
         con.unregister("_x")
         con.unregister("_kinds")
+        con.execute("DROP TABLE IF EXISTS _path_names")
 
 
 def blocked_finding(names: Names, config: AnalysisConfig, proof: BlockedProof) -> Finding:

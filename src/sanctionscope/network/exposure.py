@@ -58,59 +58,85 @@ def weight_sql(config: AnalysisConfig) -> str:
 
 
 def edge_arrays(con: Any, config: AnalysisConfig) -> dict[str, Any]:
-    """src, dst, kind_code and exposure weight of every edge with a positive weight."""
+    """src, dst, kind_code and exposure weight of every edge (weight 0: no exposure over it)."""
     result: dict[str, Any] = con.execute(
         f"""
-        SELECT src, dst, kind_code, w FROM (
-            SELECT src, dst, CAST(enum_code(kind) AS UTINYINT) AS kind_code,
-                   CAST({weight_sql(config)} AS FLOAT) AS w
-            FROM g_edges
-        ) WHERE w > 0
+        SELECT src, dst, CAST(enum_code(kind) AS UTINYINT) AS kind_code,
+               CAST({weight_sql(config)} AS FLOAT) AS w
+        FROM g_edges
         """
     ).fetchnumpy()
     return result
 
 
-def distinct_degree(con: Any, candidates: NDArray[np.int64]) -> NDArray[np.int64]:
-    """Distinct neighbours of each candidate (parallel edges, e.g. many payments, count once)."""
+@dataclass
+class Hubs:
+    """Distinct neighbours of every node that has more than ``hub_degree`` incident edges.
+
+    Incident edges bound the distinct neighbours from above, so only those nodes need the
+    exact (distinct) count; parallel edges, e.g. many payments, count once.
+    """
+
+    candidates: NDArray[np.int64]  # sorted node ix
+    distinct: NDArray[np.int64]  # distinct neighbours of each candidate
+
+    def typology_hubs(self, hub_degree: int) -> NDArray[np.int64]:
+        """Nodes with more than ``hub_degree`` distinct neighbours over all edges."""
+        return self.candidates[self.distinct > hub_degree]
+
+
+def find_hubs(
+    src: NDArray[np.int32], dst: NDArray[np.int32], incident: NDArray[np.int64], hub_degree: int
+) -> Hubs:
+    n = len(incident)
+    candidates = np.flatnonzero(incident > hub_degree).astype(np.int64)
     if len(candidates) == 0:
-        return np.zeros(0, dtype=np.int64)
-    con.register("_hub_candidates", {"ix": candidates.astype(np.int32)})
-    rows = con.execute(
-        """
-        SELECT ix, count(DISTINCT other) FROM (
-            SELECT c.ix, e.dst AS other FROM g_edges e JOIN _hub_candidates c ON e.src = c.ix
-            UNION ALL
-            SELECT c.ix, e.src FROM g_edges e JOIN _hub_candidates c ON e.dst = c.ix
-        ) GROUP BY ix
-        """
-    ).fetchall()
-    con.unregister("_hub_candidates")
-    found = dict(rows)
-    return np.array([found.get(int(ix), 0) for ix in candidates], dtype=np.int64)
+        return Hubs(candidates, np.zeros(0, dtype=np.int64))
+    is_candidate = np.zeros(n, dtype=bool)
+    is_candidate[candidates] = True
+    pairs = []
+    for u, v in ((src, dst), (dst, src)):
+        at = np.flatnonzero(is_candidate[u])
+        pairs.append(u[at].astype(np.int64) * n + v[at])
+        del at
+    unique = np.unique(np.concatenate(pairs))
+    del pairs
+    owners = unique // n
+    distinct = np.searchsorted(owners, candidates, side="right") - np.searchsorted(
+        owners, candidates, side="left"
+    )
+    return Hubs(candidates, distinct.astype(np.int64))
 
 
 def run_exposure(
     con: Any, config: AnalysisConfig, n_nodes: int, seeds: NDArray[np.bool_]
-) -> ExposureResult:
+) -> tuple[ExposureResult, NDArray[np.int64]]:
+    """Exposure on in-memory edge arrays; also the hubs of the typologies (all edges)."""
     arrays = edge_arrays(con, config)
     src = np.asarray(arrays["src"], dtype=np.int32)
     dst = np.asarray(arrays["dst"], dtype=np.int32)
     w = np.asarray(arrays["w"], dtype=np.float32)
     kind = np.asarray(arrays["kind_code"], dtype=np.int16)
     del arrays
-    # Incident edges bound the distinct neighbours from above: only nodes above the hub
-    # degree by that bound need the exact (distinct) count.
-    degree = np.bincount(src, minlength=n_nodes) + np.bincount(dst, minlength=n_nodes)
-    candidates = np.flatnonzero(degree > config.hub_degree)
-    degree[candidates] = distinct_degree(con, candidates)
+    incident = np.bincount(src, minlength=n_nodes) + np.bincount(dst, minlength=n_nodes)
+    hubs = find_hubs(src, dst, incident, config.hub_degree)
+    positive = w > 0
+    if not positive.all():
+        src, dst, w, kind = src[positive], dst[positive], w[positive], kind[positive]
+        incident = np.bincount(src, minlength=n_nodes) + np.bincount(dst, minlength=n_nodes)
+    del positive
+    # Hub degrees over all edges, for the nodes with more incident edges of positive weight
+    # than the hub degree (a subset of the candidates over all edges).
+    degree = incident
+    heavy = np.flatnonzero(incident > config.hub_degree)
+    degree[heavy] = hubs.distinct[np.searchsorted(hubs.candidates, heavy)]
     hub = degree > config.hub_degree
-    scores, preds = _relax(src, dst, w, seeds, ~hub | seeds, config.max_hops)
+    scores, preds = _relax(src, dst, w, kind, seeds, ~hub | seeds, config.max_hops)
     final = scores[-1].copy()
     final[hub & ~seeds] *= config.hub_penalty
     exposed = np.flatnonzero((final > 0) & ~seeds & (final >= config.min_score))
     path_nodes, path_kinds = _paths(exposed, preds, src, dst, kind)
-    return ExposureResult(
+    result = ExposureResult(
         nodes=exposed.astype(np.int64),
         scores=final[exposed],
         path_nodes=path_nodes,
@@ -118,12 +144,14 @@ def run_exposure(
         hubs=hub[exposed],
         degree=degree[exposed].astype(np.int64),
     )
+    return result, hubs.typology_hubs(config.hub_degree)
 
 
 def _relax(
     src: NDArray[np.int32],
     dst: NDArray[np.int32],
     w: NDArray[np.float32],
+    kind: NDArray[np.int16],
     seeds: NDArray[np.bool_],
     expandable: NDArray[np.bool_],
     max_hops: int,
@@ -141,26 +169,50 @@ def _relax(
     directions = ((src, dst), (dst, src))
     for _ in range(max_hops):
         new_score = score.copy()
-        for u, v in directions:
-            active = np.flatnonzero(frontier[u])
-            np.maximum.at(new_score, v[active], score[u[active]] * w[active])
-            del active
+        # Only the (few) edges at the frontier are kept between the two passes.
+        active = [np.flatnonzero(frontier[u]) for u, _v in directions]
+        for (u, v), edges in zip(directions, active, strict=True):
+            np.maximum.at(new_score, v[edges], score[u[edges]] * w[edges])
         improved = new_score > score
         new_pred = pred.copy()
-        # A second pass finds the edges that gave each improved node its best score; it
-        # recomputes the candidates rather than keep both directions' arrays in memory.
-        for u, v in directions:
-            active = np.flatnonzero(frontier[u])
-            target = v[active]
-            candidate = score[u[active]] * w[active]
-            winners = improved[target] & (candidate == new_score[target])
-            new_pred[target[winners]] = active[winners]
-            del active, target, candidate, winners
+        _best_predecessors(new_pred, improved, score, new_score, directions, active, w, kind)
+        del active
         score, pred = new_score, new_pred
         scores.append(score)
         preds.append(pred)
         frontier = improved & expandable
     return scores, preds
+
+
+def _best_predecessors(
+    pred: NDArray[Any],
+    improved: NDArray[np.bool_],
+    score: NDArray[np.float32],
+    new_score: NDArray[np.float32],
+    directions: tuple[tuple[NDArray[np.int32], NDArray[np.int32]], ...],
+    active: list[NDArray[np.intp]],
+    w: NDArray[np.float32],
+    kind: NDArray[np.int16],
+) -> None:
+    """Record, for each improved node, an edge that gave it its best score.
+
+    Among equally good edges the one from the lowest node ix, then the lowest kind code, is
+    chosen: paths do not depend on the order of the edges (which parallel joins do not keep).
+    Equally good parallel edges of one kind between the same two nodes make the same path.
+    """
+    targets, keys, edges = [], [], []
+    for (u, v), at in zip(directions, active, strict=True):
+        target = v[at]
+        winners = improved[target] & (score[u[at]] * w[at] == new_score[target])
+        targets.append(target[winners])
+        keys.append(u[at[winners]].astype(np.int64) * len(EDGE_KINDS) + kind[at[winners]])
+        edges.append(at[winners])
+    target = np.concatenate(targets)
+    key = np.concatenate(keys)
+    best = np.full(len(pred), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(best, target, key)
+    chosen = key == best[target]
+    pred[target[chosen]] = np.concatenate(edges)[chosen]
 
 
 def _paths(

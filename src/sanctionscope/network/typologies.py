@@ -51,9 +51,14 @@ class TypologyHit:
 
 
 def run_typologies(
-    con: Any, config: AnalysisConfig, blocked: NDArray[np.int64]
+    con: Any,
+    config: AnalysisConfig,
+    blocked: NDArray[np.int64],
+    hubs: NDArray[np.int64] | None = None,
 ) -> list[TypologyHit]:
-    _prepare(con, blocked, config.hub_degree)
+    """Every detector's hits. ``hubs``: the nodes with more than ``hub_degree`` distinct
+    neighbours, when the caller has them (the in-memory exposure counts them on its arrays)."""
+    _prepare(con, blocked, config.hub_degree, hubs)
     hits: list[TypologyHit] = []
     hits += proxy_correspondent_bank(con)
     hits += front_company(con, config)
@@ -63,24 +68,18 @@ def run_typologies(
     return hits
 
 
-def _prepare(con: Any, blocked: NDArray[np.int64], hub_degree: int) -> None:
+def _prepare(
+    con: Any, blocked: NDArray[np.int64], hub_degree: int, hubs: NDArray[np.int64] | None
+) -> None:
     # Hubs (a clearing bank with thousands of customers) move everyone's money: their
     # ordinary traffic looks like pass-through and fan-in/out, so they are not the middle
     # node of those detectors. They still count as proxy correspondent banks.
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE typology_hubs AS
-        WITH incident AS (
-            SELECT ix FROM (SELECT src AS ix FROM g_edges UNION ALL SELECT dst FROM g_edges)
-            GROUP BY ix HAVING count(*) > {int(hub_degree)}
-        )
-        SELECT ix FROM (
-            SELECT e.src AS ix, e.dst AS other FROM g_edges e SEMI JOIN incident i ON e.src = i.ix
-            UNION
-            SELECT e.dst, e.src FROM g_edges e SEMI JOIN incident i ON e.dst = i.ix
-        ) GROUP BY ix HAVING count(*) > {int(hub_degree)}
-        """
-    )
+    if hubs is not None:
+        con.register("_hubs", {"ix": np.asarray(hubs, dtype=np.int32)})
+        con.execute("CREATE OR REPLACE TEMP TABLE typology_hubs AS SELECT ix FROM _hubs")
+        con.unregister("_hubs")
+    else:
+        _typology_hubs_sql(con, hub_degree)
     con.register("_blocked", {"ix": np.asarray(blocked, dtype=np.int64)})
     con.execute(
         "CREATE OR REPLACE TEMP TABLE sl AS SELECT ix FROM g_nodes WHERE sanctioned "
@@ -99,6 +98,24 @@ def _prepare(con: Any, blocked: NDArray[np.int64], hub_degree: int) -> None:
         SELECT ix, ix AS s, FALSE AS via FROM sl
         UNION SELECT e.src, e.dst, TRUE FROM g_edges e JOIN sl ON e.dst = sl.ix
         WHERE e.kind = 'intermediary' AND e.src NOT IN (SELECT ix FROM sl)
+        """
+    )
+
+
+def _typology_hubs_sql(con: Any, hub_degree: int) -> None:
+    """Table ``typology_hubs``: nodes with more than ``hub_degree`` distinct neighbours."""
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE typology_hubs AS
+        WITH incident AS (
+            SELECT ix FROM (SELECT src AS ix FROM g_edges UNION ALL SELECT dst FROM g_edges)
+            GROUP BY ix HAVING count(*) > {int(hub_degree)}
+        )
+        SELECT ix FROM (
+            SELECT e.src AS ix, e.dst AS other FROM g_edges e SEMI JOIN incident i ON e.src = i.ix
+            UNION
+            SELECT e.dst, e.src FROM g_edges e SEMI JOIN incident i ON e.dst = i.ix
+        ) GROUP BY ix HAVING count(*) > {int(hub_degree)}
         """
     )
 
@@ -348,7 +365,7 @@ def round_trip(con: Any, config: AnalysisConfig, max_walks: int = 2_000_000) -> 
         )
         cycles += con.execute(
             "SELECT nodes, first_date, last_date, amount0, currency FROM walk WHERE cur = start "
-            "ORDER BY nodes"
+            "ORDER BY ALL"  # the same cycle on other days: the earliest is reported
         ).fetchall()
         con.execute("DELETE FROM walk WHERE cur = start")
     sanctioned = (
