@@ -18,6 +18,7 @@ import math
 import pickle
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from itertools import chain, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -59,14 +60,6 @@ def token_keys(token: Token) -> list[str]:
     return keys
 
 
-def joined_keys(form: NameForm) -> set[str]:
-    """Neighbouring words written as one (Jang Su / Jangsu, Kwang-ho / Kwangho)."""
-    pairs = zip(form.tokens, form.tokens[1:], strict=False)
-    return {f"f:{a.fold}{b.fold}" for a, b in pairs} | {
-        f"k:{a.korean}{b.korean}" for a, b in zip(form.tokens, form.tokens[1:], strict=False)
-    }
-
-
 def joined_tokens(form: NameForm) -> list[Token]:
     """The query's neighbouring words joined, looked up like words of their own."""
     return [
@@ -85,15 +78,21 @@ def joined_tokens(form: NameForm) -> list[Token]:
     ]
 
 
-def acronym_keys(form: NameForm) -> set[str]:
-    """Initials of every run of 3 to 6 words, so that "DPRK" finds "Democratic People's
-    Republic of Korea" (joining words such as "of" are skipped, as people do)."""
+def name_keys(form: NameForm) -> set[str]:
+    """Keys of the whole name: neighbouring words written as one (Jang Su / Jangsu,
+    Kwang-ho / Kwangho), and the initials of every run of 3 to 6 words, so that "DPRK" finds
+    "Democratic People's Republic of Korea" (joining words such as "of" are skipped, as
+    people do)."""
+    keys: set[str] = set()
+    for a, b in pairwise(form.tokens):
+        keys.add("f:" + a.fold + b.fold)
+        keys.add("k:" + a.korean + b.korean)
     initials = form.initials
-    return {
-        "a:" + initials[start : start + length]
-        for length in range(3, 7)
-        for start in range(0, len(initials) - length + 1)
-    }
+    count = len(initials)
+    for length in range(3, min(6, count) + 1):
+        for start in range(count - length + 1):
+            keys.add("a:" + initials[start : start + length])
+    return keys
 
 
 def idf(document_frequency: int, total: int) -> float:
@@ -102,6 +101,24 @@ def idf(document_frequency: int, total: int) -> float:
 
 def deletions(key: str) -> list[str]:
     return [key[:i] + key[i + 1 :] for i in range(len(key))]
+
+
+def deletion_table(posting_keys: list[str]) -> tuple[NDArray[np.bytes_], NDArray[np.int32]]:
+    """Every one-letter deletion of every fold key long enough for near spellings, with the
+    posting position of the key it came from (unsorted)."""
+    folds = [
+        (position, key[2:])
+        for position, key in enumerate(posting_keys)
+        if key.startswith("f:") and len(key) - 2 >= MIN_FUZZY_KEY
+    ]
+    variants = [variant for _, fold in folds for variant in deletions(fold)]
+    # One encode of the joined text instead of one per variant (fold keys hold no newline).
+    encoded = "\n".join(variants).encode().split(b"\n") if variants else []
+    targets = np.repeat(
+        np.asarray([position for position, _ in folds], dtype=np.int32),
+        [len(fold) for _, fold in folds],
+    )
+    return np.asarray(encoded, dtype=bytes), targets
 
 
 class ScreeningIndex:
@@ -146,7 +163,7 @@ class ScreeningIndex:
                     name_offsets.append(len(name_tokens))
                     weak.append(is_weak)
                     name_record.append(record_index)
-                    keys = acronym_keys(form) | joined_keys(form)
+                    keys = name_keys(form)
                     for token in form.tokens:
                         own = keys_of_token.get(id(token))
                         if own is None:
@@ -159,7 +176,7 @@ class ScreeningIndex:
                     for key in identifier_keys(kind_name, value):
                         identifiers[key].append(record_index)
         posting_keys = list(postings)
-        lengths = np.asarray([len(postings[k]) for k in posting_keys], dtype=np.int64)
+        lengths = np.fromiter(map(len, postings.values()), dtype=np.int64, count=len(postings))
         token_list = token_objects
         token_idf = np.asarray(
             [t.weight * idf(len(postings.get("f:" + t.fold, ())), len(names)) for t in token_list],
@@ -173,14 +190,7 @@ class ScreeningIndex:
         name_weights = np.bincount(
             owners, weights=token_idf[name_token_array], minlength=len(names)
         )
-        deleted_keys: list[bytes] = []
-        deleted_targets: list[int] = []
-        for position, key in enumerate(posting_keys):
-            if key.startswith("f:") and len(key) - 2 >= MIN_FUZZY_KEY:
-                variants = deletions(key[2:])
-                deleted_keys.extend(v.encode() for v in variants)
-                deleted_targets.extend([position] * len(variants))
-        deletion_array = np.asarray(deleted_keys, dtype=bytes)
+        deletion_array, deleted_targets = deletion_table(posting_keys)
         deletion_order = np.argsort(deletion_array, kind="stable")
         subject_of, links = build_subjects(records, record_forms)
         link_reasons: dict[int, list[tuple[int, str]]] = defaultdict(list)
@@ -216,11 +226,13 @@ class ScreeningIndex:
                 "identifiers": dict(identifiers),
                 "posting_keys": posting_keys,
                 "posting_offsets": np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
-                "posting_values": np.asarray(
-                    [i for k in posting_keys for i in postings[k]], dtype=np.int32
+                "posting_values": np.fromiter(
+                    chain.from_iterable(postings[k] for k in posting_keys),
+                    dtype=np.int32,
+                    count=int(lengths.sum()),
                 ),
                 "deletion_keys": deletion_array[deletion_order],
-                "deletion_targets": np.asarray(deleted_targets, dtype=np.int32)[deletion_order],
+                "deletion_targets": deleted_targets[deletion_order],
             }
         )
 

@@ -338,51 +338,81 @@ class InputColumns:
         )
 
 
-RowResult = tuple[int, dict[str, str], list[Hit] | str]
+@dataclass(frozen=True)
+class FileJob:
+    """What every row of one customer file is screened with (held by each worker once)."""
+
+    index: ScreeningIndex
+    header: list[str]
+    columns: InputColumns
+    threshold: float
+    algorithm: str
 
 
-RowTask = tuple[int, dict[str, str], InputColumns, float, str, str | None]
+RowTask = tuple[int, dict[str, str], str | None]  # line, row, problem reading it
+# Whether the row failed, whether it has a hit, and the row for the error or output file:
+# the workers write the rows, so only short text crosses between processes.
+RowResult = tuple[bool, bool, list[str]]
+
+_WORKER_JOB: FileJob | None = None
+
+
+def _init_worker(job: FileJob) -> None:
+    global _WORKER_JOB
+    _WORKER_JOB = job
 
 
 def _screen_row(task: RowTask) -> RowResult:
-    line, row, columns, threshold, algorithm, problem = task
-    if problem:
-        return line, row, problem
-    if None in row:
-        return line, row, "more fields than the header has"
-    try:
-        hits = screen(
-            _WORKER_INDEX,
-            columns.query(row),
-            limit=5,
-            threshold=threshold,
-            algorithm=algorithm,
-        )
-    except ScreeningError as error:
-        return line, row, str(error)
-    return line, row, hits
+    job = _WORKER_JOB
+    assert job is not None, "the worker was started without a job"
+    line, row, problem = task
+    values = [row.get(h) or "" for h in job.header]
+    if problem is None and None in row:
+        problem = "more fields than the header has"
+    if problem is None:
+        try:
+            hits = screen(
+                job.index,
+                job.columns.query(row),
+                limit=5,
+                threshold=job.threshold,
+                algorithm=job.algorithm,
+            )
+        except ScreeningError as error:
+            problem = str(error)
+    if problem is not None:
+        return True, False, [str(line), problem, *values]
+    best = hits[0] if hits else None
+    if best is None:
+        return False, False, [*values, str(line), "no_hit", "0", "", "", "", "", "", ""]
+    return (
+        False,
+        True,
+        [
+            *values,
+            str(line),
+            "hit",
+            str(len(hits)),
+            f"{best.score:.4f}",
+            best.id,
+            best.source,
+            best.source_id,
+            best.caption,
+            "; ".join(f"{h.id} ({h.score:.2f})" for h in hits),
+        ],
+    )
 
 
-_WORKER_INDEX: Any = None
-
-
-def _init_worker(index: ScreeningIndex) -> None:
-    global _WORKER_INDEX
-    _WORKER_INDEX = index
-
-
-def _input_rows(
-    columns: InputColumns, reader: Any, threshold: float, algorithm: str
-) -> Iterator[RowTask]:
+def _input_rows(reader: Any) -> Iterator[RowTask]:
     while True:
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as error:
-            yield reader.line_num, {}, columns, threshold, algorithm, f"unreadable CSV row: {error}"
+            yield reader.line_num, {}, f"unreadable CSV row: {error}"
             continue
-        yield reader.line_num, row, columns, threshold, algorithm, None
+        yield reader.line_num, row, None
 
 
 def screen_file(
@@ -425,21 +455,15 @@ def screen_file(
         writer.writerow([*header, *OUTPUT_COLUMNS])
         error_writer = csv.writer(err)
         error_writer.writerow(["line", "reason", *header])
-        rows = _input_rows(columns, reader, threshold, algorithm)
-        _init_worker(index)
+        rows = _input_rows(reader)
+        job = FileJob(index, header, columns, threshold, algorithm)
+        _init_worker(job)
         if workers > 1:
             context = multiprocessing.get_context("fork")
-            with context.Pool(workers, initializer=_init_worker, initargs=(index,)) as pool:
-                _write_results(
-                    _bounded_imap(pool, rows),
-                    header,
-                    writer,
-                    error_writer,
-                    summary,
-                    progress,
-                )
+            with context.Pool(workers, initializer=_init_worker, initargs=(job,)) as pool:
+                _write_results(_bounded_imap(pool, rows), writer, error_writer, summary, progress)
         else:
-            _write_results(map(_screen_row, rows), header, writer, error_writer, summary, progress)
+            _write_results(map(_screen_row, rows), writer, error_writer, summary, progress)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -459,35 +483,19 @@ def _bounded_imap(pool: Any, tasks: Iterator[RowTask]) -> Iterator[RowResult]:
 
 def _write_results(
     results: Iterator[RowResult],
-    header: list[str],
     writer: Any,
     error_writer: Any,
     summary: FileSummary,
     progress: Callable[[int], None] | None,
 ) -> None:
-    for line, row, outcome in results:
+    for failed, has_hit, output in results:
         summary.rows += 1
-        values = [row.get(h) or "" for h in header]
-        if isinstance(outcome, str):
+        if failed:
             summary.errors += 1
-            error_writer.writerow([line, outcome, *values])
+            error_writer.writerow(output)
         else:
             summary.screened += 1
-            best = outcome[0] if outcome else None
-            summary.with_hits += bool(best)
-            writer.writerow(
-                [
-                    *values,
-                    line,
-                    "hit" if best else "no_hit",
-                    len(outcome),
-                    f"{best.score:.4f}" if best else "",
-                    best.id if best else "",
-                    best.source if best else "",
-                    best.source_id if best else "",
-                    best.caption if best else "",
-                    "; ".join(f"{h.id} ({h.score:.2f})" for h in outcome),
-                ]
-            )
+            summary.with_hits += has_hit
+            writer.writerow(output)
         if progress is not None:
             progress(1)

@@ -116,10 +116,12 @@ def _candidate_pairs(
     for index, record in enumerate(records):
         for reference in record.references:
             by_reference[reference].append(index)
+        # Sorted: a set's order changes from one process to the next, and the first shared
+        # value is the one a link names.
         for kind in LINKING_IDENTIFIERS:
-            for value in record.identifiers.get(kind, ()):
+            for value in sorted(record.identifiers.get(kind, ())):
                 by_identifier[f"{kind}:{value[:8] if kind == 'bic' else value}"].append(index)
-        for value in record.identifiers.get("passport", ()):
+        for value in sorted(record.identifiers.get("passport", ())):
             by_identifier[f"passport:{value}"].append(index)
         for form in forms[index]:
             by_name[f"{form.kind}|{link_key(form)}"].append((index, form))
