@@ -17,7 +17,7 @@ import numpy as np
 from sanctionscope.network.builder import GraphBuilder
 from sanctionscope.network.config import AnalysisConfig
 from sanctionscope.network.exposure import ExposureResult, run_exposure, run_exposure_sql
-from sanctionscope.network.model import EDGE_KINDS, InputError, connect, load_parquet
+from sanctionscope.network.model import EDGE_KINDS, InputError, connect, distinct, load_parquet
 from sanctionscope.network.ownership import BlockedProof, Chain, run_ownership_rule
 from sanctionscope.network.prepare import ErrorLog, prepare_tables
 from sanctionscope.network.readers import read_csv_dir, read_ftm_file
@@ -197,7 +197,7 @@ class Names:
     """Ids and captions of the nodes a result mentions, fetched in one join, kept as arrays."""
 
     def __init__(self, con: Any, ixs: np.ndarray[Any, Any]) -> None:
-        self.keys = np.unique(ixs[ixs >= 0]).astype(np.int64)
+        self.keys = distinct(ixs[ixs >= 0]).astype(np.int64)
         con.register("_wanted", {"ix": self.keys})
         rows = con.execute(
             "SELECT w.ix, n.id, coalesce(n.caption, n.id) AS caption FROM _wanted w "
@@ -319,7 +319,7 @@ def write_exposure_lines(
     )
     # The few nodes on the paths, looked up once: each step's join then reads a small table
     # instead of building a hash table over every node.
-    wanted = np.unique(exposure.path_nodes[rows].ravel())
+    wanted = distinct(exposure.path_nodes[rows].ravel())
     con.register("_wanted", {"ix": wanted[wanted >= 0].astype(np.int64)})
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _path_names AS SELECT n.ix, n.id, "

@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sanctionscope.network.config import AnalysisConfig
-from sanctionscope.network.model import EDGE_KINDS
+from sanctionscope.network.model import EDGE_KINDS, distinct
 
 
 @dataclass
@@ -86,7 +86,7 @@ class Hubs:
 
 
 def find_hubs(
-    src: NDArray[np.int32], dst: NDArray[np.int32], incident: NDArray[np.int64], hub_degree: int
+    src: NDArray[np.int64], dst: NDArray[np.int64], incident: NDArray[np.int64], hub_degree: int
 ) -> Hubs:
     n = len(incident)
     candidates = np.flatnonzero(incident > hub_degree).astype(np.int64)
@@ -97,15 +97,21 @@ def find_hubs(
     pairs = []
     for u, v in ((src, dst), (dst, src)):
         at = np.flatnonzero(is_candidate[u])
-        pairs.append(u[at].astype(np.int64) * n + v[at])
+        pairs.append(u[at] * n + v[at])
         del at
-    unique = np.unique(np.concatenate(pairs))
+    owners = distinct(np.concatenate(pairs)) // n
     del pairs
-    owners = unique // n
-    distinct = np.searchsorted(owners, candidates, side="right") - np.searchsorted(
+    neighbours = np.searchsorted(owners, candidates, side="right") - np.searchsorted(
         owners, candidates, side="left"
     )
-    return Hubs(candidates, distinct.astype(np.int64))
+    return Hubs(candidates, neighbours.astype(np.int64))
+
+
+def incident_edges(src: NDArray[np.int64], dst: NDArray[np.int64], n: int) -> NDArray[np.int64]:
+    """Edges at each node."""
+    counts: NDArray[np.int64] = np.bincount(src, minlength=n)
+    counts += np.bincount(dst, minlength=n)
+    return counts
 
 
 def run_exposure(
@@ -113,17 +119,19 @@ def run_exposure(
 ) -> tuple[ExposureResult, NDArray[np.int64]]:
     """Exposure on in-memory edge arrays; also the hubs of the typologies (all edges)."""
     arrays = edge_arrays(con, config)
-    src = np.asarray(arrays["src"], dtype=np.int32)
-    dst = np.asarray(arrays["dst"], dtype=np.int32)
+    # 64-bit node numbers: NumPy gathers with 32-bit indices are four times slower (each
+    # converts its index array), and every round gathers over all edges.
+    src = np.asarray(arrays["src"], dtype=np.int64)
+    dst = np.asarray(arrays["dst"], dtype=np.int64)
     w = np.asarray(arrays["w"], dtype=np.float32)
     kind = np.asarray(arrays["kind_code"], dtype=np.int16)
     del arrays
-    incident = np.bincount(src, minlength=n_nodes) + np.bincount(dst, minlength=n_nodes)
+    incident = incident_edges(src, dst, n_nodes)
     hubs = find_hubs(src, dst, incident, config.hub_degree)
     positive = w > 0
     if not positive.all():
         src, dst, w, kind = src[positive], dst[positive], w[positive], kind[positive]
-        incident = np.bincount(src, minlength=n_nodes) + np.bincount(dst, minlength=n_nodes)
+        incident = incident_edges(src, dst, n_nodes)
     del positive
     # Hub degrees over all edges, for the nodes with more incident edges of positive weight
     # than the hub degree (a subset of the candidates over all edges).
@@ -148,8 +156,8 @@ def run_exposure(
 
 
 def _relax(
-    src: NDArray[np.int32],
-    dst: NDArray[np.int32],
+    src: NDArray[np.int64],
+    dst: NDArray[np.int64],
     w: NDArray[np.float32],
     kind: NDArray[np.int16],
     seeds: NDArray[np.bool_],
@@ -189,7 +197,7 @@ def _best_predecessors(
     improved: NDArray[np.bool_],
     score: NDArray[np.float32],
     new_score: NDArray[np.float32],
-    directions: tuple[tuple[NDArray[np.int32], NDArray[np.int32]], ...],
+    directions: tuple[tuple[NDArray[np.int64], NDArray[np.int64]], ...],
     active: list[NDArray[np.intp]],
     w: NDArray[np.float32],
     kind: NDArray[np.int16],
@@ -205,7 +213,7 @@ def _best_predecessors(
         target = v[at]
         winners = improved[target] & (score[u[at]] * w[at] == new_score[target])
         targets.append(target[winners])
-        keys.append(u[at[winners]].astype(np.int64) * len(EDGE_KINDS) + kind[at[winners]])
+        keys.append(u[at[winners]] * len(EDGE_KINDS) + kind[at[winners]])
         edges.append(at[winners])
     target = np.concatenate(targets)
     key = np.concatenate(keys)
@@ -218,8 +226,8 @@ def _best_predecessors(
 def _paths(
     nodes: NDArray[np.int64],
     preds: list[NDArray[Any]],
-    src: NDArray[np.int32],
-    dst: NDArray[np.int32],
+    src: NDArray[np.int64],
+    dst: NDArray[np.int64],
     kind: NDArray[np.int16],
 ) -> tuple[NDArray[np.int64], NDArray[np.int16]]:
     """Walk back from each node along the recorded predecessor edges to a sanctioned node."""

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
+from numpy.typing import NDArray
 
 RELATION_KINDS = (
     "ownership",
@@ -187,6 +189,21 @@ def write_parquet(con: Any, nodes_parquet: Path, edges_parquet: Path) -> None:
     """Write tables ``nodes`` and ``edges`` of ``con`` as Parquet (zstd)."""
     con.execute(f"COPY nodes TO '{_quote(nodes_parquet)}' (FORMAT PARQUET, COMPRESSION ZSTD)")
     con.execute(f"COPY edges TO '{_quote(edges_parquet)}' (FORMAT PARQUET, COMPRESSION ZSTD)")
+
+
+def distinct(values: NDArray[Any]) -> NDArray[Any]:
+    """The sorted distinct values of an array, by sorting.
+
+    ``np.unique`` is 50 to 70 times slower than a sort on arrays of a million integers with
+    the NumPy in use here (2.4: it hashes), which cost seconds per call at 10 million nodes.
+    """
+    ordered = np.sort(values, axis=None)
+    if len(ordered) == 0:
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
 
 
 def _quote(path: Path) -> str:

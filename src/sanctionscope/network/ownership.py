@@ -278,19 +278,17 @@ def ownership_cycles(con: Any, limit: int = 20) -> list[InputError]:
         return []
     src = np.asarray(rows["src"], dtype=np.int64)
     dst = np.asarray(rows["dst"], dtype=np.int64)
-    used, local = np.unique(np.concatenate([src, dst]), return_inverse=True)
-    n = len(used)
-    graph = coo_matrix(
-        (np.ones(len(src), dtype=np.int8), (local[: len(src)], local[len(src) :])), shape=(n, n)
-    ).tocsr()
+    # Node ix as matrix index: components of nodes without holdings are single nodes.
+    n = int(max(src.max(), dst.max())) + 1
+    graph = coo_matrix((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(n, n)).tocsr()
     count, labels = connected_components(graph, directed=True, connection="strong")
     sizes = np.bincount(labels, minlength=count)
-    cyclic = np.nonzero(sizes > 1)[0]
-    if len(cyclic) == 0:
+    in_cycle = np.flatnonzero(sizes[labels] > 1)
+    if len(in_cycle) == 0:
         return []
     members: dict[int, list[int]] = defaultdict(list)
-    for position in np.nonzero(np.isin(labels, cyclic))[0]:
-        members[int(labels[position])].append(int(used[position]))
+    for ix in in_cycle:
+        members[int(labels[ix])].append(int(ix))
     wanted = sorted({ix for group in members.values() for ix in group[:10]})
     con.register("_cycle_ix", {"ix": np.array(wanted, dtype=np.int64)})
     ids = dict(

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from sanctionscope.network.model import EDGE_KINDS, InputError, add_row_numbers
+from sanctionscope.network.model import EDGE_KINDS, InputError, add_row_numbers, distinct
 
 KIND_CODE = {kind: code for code, kind in enumerate(EDGE_KINDS)}
 _KIND_ENUM = "ENUM(" + ", ".join(f"'{k}'" for k in EDGE_KINDS) + ")"
@@ -99,7 +99,7 @@ def repeated_hashes(con: Any, sql: str) -> np.ndarray[Any, np.dtype[np.uint64]]:
     """
     h = np.asarray(con.execute(sql).fetchnumpy()["h"], dtype=np.uint64)
     h.sort()
-    repeated: np.ndarray[Any, np.dtype[np.uint64]] = np.unique(h[1:][h[1:] == h[:-1]])
+    repeated: np.ndarray[Any, np.dtype[np.uint64]] = distinct(h[1:][h[1:] == h[:-1]])
     return repeated
 
 
