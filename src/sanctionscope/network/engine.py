@@ -48,9 +48,11 @@ def analyze(nodes_parquet: Path, edges_parquet: Path, config: AnalysisConfig) ->
 
 
 def keep_only_names(con: Any) -> None:
-    """Free everything but ``g_nodes``, which the lazy exposure findings read their names from."""
+    """Free everything but ``g_nodes`` (a table, or a view over ``nodes``), which the lazy
+    exposure findings read their names from."""
     tables = con.execute(
-        "SELECT table_name, temporary FROM duckdb_tables() WHERE table_name <> 'g_nodes'"
+        "SELECT table_name, temporary FROM duckdb_tables() "
+        "WHERE table_name NOT IN ('g_nodes', 'nodes')"
     ).fetchall()
     for name, _temporary in tables:
         con.execute(f'DROP TABLE IF EXISTS "{name}"')

@@ -70,25 +70,37 @@ def prepare_tables(con: Any, log: ErrorLog) -> tuple[int, int]:
     total, missing = con.execute("SELECT count(*), count(*) - count(id) FROM nodes_rn").fetchone()
     if missing:
         log.add(InputError("parse_error", f"{missing} node row(s) without an id were left out"))
+    drop_relation(con, "g_nodes")
     if not missing and node_ids_are_unique(con):
-        # The usual case: the row number is the dense integer id. Edges are encoded against
-        # the ids as read, before the node table is built, so that the join's hash tables
-        # and the node table are never in memory together.
-        n_edges = encode_edges(con, log, "(SELECT id, CAST(rn AS INTEGER) AS ix FROM nodes_rn)")
+        # The usual case: the row number is the dense integer id, and g_nodes is a view
+        # over the input. A copy would hold 10 million nodes in 0.8 GB that the edges need
+        # more (DuckDB stores each column of each row group in whole 256 kB blocks).
         con.execute(
             """
-            CREATE OR REPLACE TABLE g_nodes AS
+            CREATE VIEW g_nodes AS
             SELECT CAST(rn AS INTEGER) AS ix, id, schema, caption,
                    coalesce(sanctioned, FALSE) AS sanctioned, sanction_reason, founded, country
             FROM nodes_rn
             """
         )
+        n_edges = encode_edges(con, log)
         check_share_sums(con, log)
         return int(total), n_edges
     n_nodes = encode_nodes(con, log)
-    n_edges = encode_edges(con, log, "g_nodes")
+    n_edges = encode_edges(con, log)
     check_share_sums(con, log)
     return n_nodes, n_edges
+
+
+def drop_relation(con: Any, name: str) -> None:
+    """Drop table or view ``name`` of an earlier analysis on this connection."""
+    kinds = con.execute(
+        "SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = ? "
+        "UNION ALL SELECT 'VIEW' FROM duckdb_views() WHERE view_name = ?",
+        [name, name],
+    ).fetchall()
+    for (kind,) in kinds:
+        con.execute(f'DROP {kind} IF EXISTS "{name}"')
 
 
 def repeated_hashes(con: Any, sql: str) -> np.ndarray[Any, np.dtype[np.uint64]]:
@@ -125,7 +137,7 @@ def encode_nodes(con: Any, log: ErrorLog) -> int:
     if total - missing == distinct:
         con.execute(
             """
-            CREATE OR REPLACE TABLE g_nodes AS
+            CREATE TABLE g_nodes AS
             SELECT CAST(row_number() OVER (ORDER BY rn) - 1 AS INTEGER) AS ix,
                    id, schema, caption, coalesce(sanctioned, FALSE) AS sanctioned,
                    sanction_reason, founded, country
@@ -141,7 +153,7 @@ def encode_nodes(con: Any, log: ErrorLog) -> int:
     )
     con.execute(
         """
-        CREATE OR REPLACE TABLE g_nodes AS
+        CREATE TABLE g_nodes AS
         SELECT CAST(row_number() OVER (ORDER BY first_rn) - 1 AS INTEGER) AS ix,
                id, schema, caption, sanctioned, sanction_reason, founded, country
         FROM (
@@ -157,8 +169,8 @@ def encode_nodes(con: Any, log: ErrorLog) -> int:
     return int(distinct)
 
 
-def encode_edges(con: Any, log: ErrorLog, node_ids: str) -> int:
-    """Table ``g_edges``: the usable edges, endpoints looked up in ``node_ids`` (id, ix)."""
+def encode_edges(con: Any, log: ErrorLog) -> int:
+    """Table ``g_edges``: the usable edges, endpoints looked up in ``g_nodes``."""
     duplicate_ids = duplicate_edge_ids(con)
     con.execute(
         f"""
@@ -167,8 +179,8 @@ def encode_edges(con: Any, log: ErrorLog, node_ids: str) -> int:
                TRY_CAST(e.kind AS {_KIND_ENUM}) AS kind, e.share, e.amount,
                CAST(e.currency AS {currency_type(con)}) AS currency, e.date
         FROM edges_rn e
-        LEFT JOIN {node_ids} s ON e.source = s.id
-        LEFT JOIN {node_ids} t ON e.target = t.id
+        LEFT JOIN g_nodes s ON e.source = s.id
+        LEFT JOIN g_nodes t ON e.target = t.id
         """
     )
     counts = count_bad_edges(con)

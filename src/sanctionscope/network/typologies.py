@@ -205,7 +205,9 @@ def front_company(con: Any, config: AnalysisConfig) -> list[TypologyHit]:
         ),
         firsts AS (
             SELECT * FROM funds
-            QUALIFY row_number() OVER (PARTITION BY x ORDER BY date, amount DESC, payer) = 1
+            QUALIFY row_number() OVER (
+                PARTITION BY x ORDER BY date, amount DESC, payer, s, via, currency
+            ) = 1
         )
         SELECT f.x, f.payer, f.s, f.via, f.date, f.amount, f.currency, n.founded,
                date_diff('day', n.founded, f.date) AS age
@@ -316,8 +318,10 @@ def pass_through(con: Any, config: AnalysisConfig) -> list[TypologyHit]:
         )
         SELECT x, p, q, s, via, inbound, ai, ci, di, ao, dout FROM flows
         WHERE x NOT IN (SELECT ix FROM sl) AND x NOT IN (SELECT ix FROM typology_hubs)
-        QUALIFY row_number() OVER (PARTITION BY x ORDER BY ai DESC, di, p, q) <= {t.max_paths}
-        ORDER BY x, ai DESC, di, p, q
+        QUALIFY row_number() OVER (
+            PARTITION BY x ORDER BY ai DESC, di, p, q, dout, ao, s, via, inbound
+        ) <= {t.max_paths}
+        ORDER BY x, ai DESC, di, p, q, dout, ao, s, via, inbound
         """
     ).fetchall()
     hits: list[TypologyHit] = []
@@ -411,7 +415,7 @@ def fan_in_out(con: Any, config: AnalysisConfig) -> list[TypologyHit]:
         WHERE o.dst <> r.src AND r.dst NOT IN (SELECT ix FROM sl)
           AND r.dst NOT IN (SELECT ix FROM typology_hubs)
         GROUP BY r.dst, r.src, k.s, k.via, r.date HAVING count(DISTINCT o.dst) >= {t.fan_min_counterparties}
-        QUALIFY row_number() OVER (PARTITION BY r.dst ORDER BY n DESC, r.date, r.src) = 1
+        QUALIFY row_number() OVER (PARTITION BY r.dst ORDER BY n DESC, r.date, r.src, k.s, k.via) = 1
         ORDER BY ALL
         """
     ).fetchall()
@@ -437,7 +441,7 @@ def fan_in_out(con: Any, config: AnalysisConfig) -> list[TypologyHit]:
         WHERE i.src <> o.dst AND o.src NOT IN (SELECT ix FROM sl)
           AND o.src NOT IN (SELECT ix FROM typology_hubs)
         GROUP BY o.src, o.dst, k.s, k.via, o.date HAVING count(DISTINCT i.src) >= {t.fan_min_counterparties}
-        QUALIFY row_number() OVER (PARTITION BY o.src ORDER BY n DESC, o.date, o.dst) = 1
+        QUALIFY row_number() OVER (PARTITION BY o.src ORDER BY n DESC, o.date, o.dst, k.s, k.via) = 1
         ORDER BY ALL
         """
     ).fetchall()
