@@ -257,11 +257,18 @@ def front_company(con: Any, config: AnalysisConfig) -> list[TypologyHit]:
         )
     for x, d, s in con.execute(
         """
-        SELECT DISTINCT a.dst, a.src, b.dst FROM g_edges a
-        JOIN g_edges b ON a.src = b.src AND b.kind = 'directorship'
-        JOIN sl ON b.dst = sl.ix JOIN g_nodes n ON n.ix = a.dst
-        WHERE a.kind = 'directorship' AND a.dst <> b.dst AND n.schema IS DISTINCT FROM 'Person'
-          AND a.dst NOT IN (SELECT ix FROM sl)
+        WITH officers AS (
+            SELECT DISTINCT b.src AS d, b.dst AS s FROM g_edges b SEMI JOIN sl ON b.dst = sl.ix
+            WHERE b.kind = 'directorship'
+        ),
+        boards AS (
+            SELECT DISTINCT a.dst AS x, a.src AS d, o.s FROM g_edges a
+            JOIN officers o ON a.src = o.d
+            WHERE a.kind = 'directorship' AND a.dst <> o.s
+        )
+        SELECT b.x, b.d, b.s FROM boards b
+        SEMI JOIN g_nodes n ON n.ix = b.x AND n.schema IS DISTINCT FROM 'Person'
+        ANTI JOIN sl ON sl.ix = b.x
         ORDER BY ALL
         """
     ).fetchall():
@@ -301,23 +308,30 @@ def pass_through(con: Any, config: AnalysisConfig) -> list[TypologyHit]:
     t = config.typology
     rows = con.execute(
         f"""
-        WITH flows AS (
-            SELECT i.dst AS x, i.src AS p, o.dst AS q, k.s, k.via, TRUE AS inbound,
-                   i.amount AS ai, i.currency AS ci, i.date AS di, o.amount AS ao, o.date AS dout
-            FROM pay i JOIN slink k ON i.src = k.ix JOIN pay o ON o.src = i.dst
-            WHERE o.date BETWEEN i.date AND i.date + {int(t.pass_through_days)}
-              AND abs(o.amount - i.amount) <= {t.amount_tolerance} * i.amount
-              AND o.dst <> i.src
+        WITH inflow AS (
+            SELECT i.dst AS x, i.src AS p, k.s, k.via, i.amount AS ai, i.currency AS ci,
+                   i.date AS di
+            FROM pay i JOIN slink k ON i.src = k.ix
+            ANTI JOIN sl ON sl.ix = i.dst ANTI JOIN typology_hubs h ON h.ix = i.dst
+        ),
+        outflow AS (
+            SELECT o.src AS x, o.dst AS q, k.s, k.via, o.amount AS ao, o.date AS dout
+            FROM pay o JOIN slink k ON o.dst = k.ix
+            ANTI JOIN sl ON sl.ix = o.src ANTI JOIN typology_hubs h ON h.ix = o.src
+        ),
+        flows AS (
+            SELECT f.x, f.p, o.dst AS q, f.s, f.via, TRUE AS inbound, f.ai, f.ci, f.di,
+                   o.amount AS ao, o.date AS dout
+            FROM inflow f JOIN pay o ON o.src = f.x
+            WHERE o.date BETWEEN f.di AND f.di + {int(t.pass_through_days)}
+              AND abs(o.amount - f.ai) <= {t.amount_tolerance} * f.ai AND o.dst <> f.p
             UNION ALL
-            SELECT i.dst, i.src, o.dst, k.s, k.via, FALSE,
-                   i.amount, i.currency, i.date, o.amount, o.date
-            FROM pay o JOIN slink k ON o.dst = k.ix JOIN pay i ON i.dst = o.src
-            WHERE o.date BETWEEN i.date AND i.date + {int(t.pass_through_days)}
-              AND abs(o.amount - i.amount) <= {t.amount_tolerance} * i.amount
-              AND o.dst <> i.src
+            SELECT g.x, i.src, g.q, g.s, g.via, FALSE, i.amount, i.currency, i.date, g.ao, g.dout
+            FROM outflow g JOIN pay i ON i.dst = g.x
+            WHERE g.dout BETWEEN i.date AND i.date + {int(t.pass_through_days)}
+              AND abs(g.ao - i.amount) <= {t.amount_tolerance} * i.amount AND g.q <> i.src
         )
         SELECT x, p, q, s, via, inbound, ai, ci, di, ao, dout FROM flows
-        WHERE x NOT IN (SELECT ix FROM sl) AND x NOT IN (SELECT ix FROM typology_hubs)
         QUALIFY row_number() OVER (
             PARTITION BY x ORDER BY ai DESC, di, p, q, dout, ao, s, via, inbound
         ) <= {t.max_paths}
@@ -408,14 +422,18 @@ def fan_in_out(con: Any, config: AnalysisConfig) -> list[TypologyHit]:
     hits: list[TypologyHit] = []
     out_rows = con.execute(
         f"""
-        SELECT r.dst, r.src, k.s, k.via, r.date, count(DISTINCT o.dst) AS n,
+        WITH received AS (
+            SELECT r.dst, r.src, k.s, k.via, r.date FROM pay r JOIN slink k ON r.src = k.ix
+            ANTI JOIN sl ON sl.ix = r.dst ANTI JOIN typology_hubs h ON h.ix = r.dst
+        )
+        SELECT r.dst, r.src, r.s, r.via, r.date, count(DISTINCT o.dst) AS n,
                list(DISTINCT o.dst ORDER BY o.dst)[1:{t.max_paths}]
-        FROM pay r JOIN slink k ON r.src = k.ix
+        FROM received r
         JOIN pay o ON o.src = r.dst AND o.date BETWEEN r.date AND r.date + {int(t.fan_days)}
-        WHERE o.dst <> r.src AND r.dst NOT IN (SELECT ix FROM sl)
-          AND r.dst NOT IN (SELECT ix FROM typology_hubs)
-        GROUP BY r.dst, r.src, k.s, k.via, r.date HAVING count(DISTINCT o.dst) >= {t.fan_min_counterparties}
-        QUALIFY row_number() OVER (PARTITION BY r.dst ORDER BY n DESC, r.date, r.src, k.s, k.via) = 1
+        WHERE o.dst <> r.src
+        GROUP BY r.dst, r.src, r.s, r.via, r.date
+        HAVING count(DISTINCT o.dst) >= {t.fan_min_counterparties}
+        QUALIFY row_number() OVER (PARTITION BY r.dst ORDER BY n DESC, r.date, r.src, r.s, r.via) = 1
         ORDER BY ALL
         """
     ).fetchall()
@@ -434,14 +452,18 @@ def fan_in_out(con: Any, config: AnalysisConfig) -> list[TypologyHit]:
         )
     in_rows = con.execute(
         f"""
-        SELECT o.src, o.dst, k.s, k.via, o.date, count(DISTINCT i.src) AS n,
+        WITH paid AS (
+            SELECT o.src, o.dst, k.s, k.via, o.date FROM pay o JOIN slink k ON o.dst = k.ix
+            ANTI JOIN sl ON sl.ix = o.src ANTI JOIN typology_hubs h ON h.ix = o.src
+        )
+        SELECT o.src, o.dst, o.s, o.via, o.date, count(DISTINCT i.src) AS n,
                list(DISTINCT i.src ORDER BY i.src)[1:{t.max_paths}]
-        FROM pay o JOIN slink k ON o.dst = k.ix
+        FROM paid o
         JOIN pay i ON i.dst = o.src AND i.date BETWEEN o.date - {int(t.fan_days)} AND o.date
-        WHERE i.src <> o.dst AND o.src NOT IN (SELECT ix FROM sl)
-          AND o.src NOT IN (SELECT ix FROM typology_hubs)
-        GROUP BY o.src, o.dst, k.s, k.via, o.date HAVING count(DISTINCT i.src) >= {t.fan_min_counterparties}
-        QUALIFY row_number() OVER (PARTITION BY o.src ORDER BY n DESC, o.date, o.dst, k.s, k.via) = 1
+        WHERE i.src <> o.dst
+        GROUP BY o.src, o.dst, o.s, o.via, o.date
+        HAVING count(DISTINCT i.src) >= {t.fan_min_counterparties}
+        QUALIFY row_number() OVER (PARTITION BY o.src ORDER BY n DESC, o.date, o.dst, o.s, o.via) = 1
         ORDER BY ALL
         """
     ).fetchall()
