@@ -14,18 +14,25 @@ key and a rebuild.
 from __future__ import annotations
 
 import hashlib
-import math
 import pickle
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from itertools import chain, pairwise
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from sanctionscope.matching.build import build_state
 from sanctionscope.matching.compare import ComparisonMemo
+from sanctionscope.matching.keys import (
+    MIN_FUZZY_KEY,
+    deletions,
+    idf,
+    joined_tokens,
+    token_from_row,
+    token_keys,
+)
 from sanctionscope.matching.names import Kind, NameForm, Token, analyze_name, name_variants
 from sanctionscope.matching.records import Record, identifier_keys
 from sanctionscope.matching.scoring import (
@@ -36,7 +43,6 @@ from sanctionscope.matching.scoring import (
     schemas_compatible,
     score_record,
 )
-from sanctionscope.matching.subjects import build_subjects
 
 INDEX_FORMAT = 5
 CANDIDATE_NAMES = 10  # records whose retrieved names go to the scorer, per kind of name
@@ -46,79 +52,19 @@ TIED_LIMIT = 40  # records scored at most when many names tie with the best
 TIE_SHARE = 0.95
 MIN_RETRIEVAL_SHARE = 0.2  # Dice share of weighted words below which a name is not scored
 RETRIEVAL_FLOOR = 0.4  # ... unless they share less than this share of the best one's weight
-MIN_FUZZY_KEY = 4  # fold keys shorter than this are only found exactly
 FUZZY_MAX_FREQUENCY = 100  # words on more names than this are looked up by their own spelling
 
 
-def token_keys(token: Token) -> list[str]:
-    keys = ["f:" + token.fold]
-    if len(token.korean) >= 3 and token.korean != token.fold:
-        keys.append("k:" + token.korean)
-    if len(token.skeleton) >= 2:
-        keys.append("s:" + token.skeleton)
-    keys.extend("c:" + c for c in token.concepts)
-    return keys
-
-
-def joined_tokens(form: NameForm) -> list[Token]:
-    """The query's neighbouring words joined, looked up like words of their own."""
-    return [
-        Token(
-            a.text + b.text,
-            a.fold + b.fold,
-            a.korean + b.korean,
-            a.skeleton + b.skeleton,
-            frozenset(),
-            min(a.weight, b.weight),
-            a.script,
-            "joined",
-        )
-        for a, b in zip(form.tokens, form.tokens[1:], strict=False)
-        if a.role != "particle" and b.role != "particle"
-    ]
-
-
-def name_keys(form: NameForm) -> set[str]:
-    """Keys of the whole name: neighbouring words written as one (Jang Su / Jangsu,
-    Kwang-ho / Kwangho), and the initials of every run of 3 to 6 words, so that "DPRK" finds
-    "Democratic People's Republic of Korea" (joining words such as "of" are skipped, as
-    people do)."""
-    keys: set[str] = set()
-    for a, b in pairwise(form.tokens):
-        keys.add("f:" + a.fold + b.fold)
-        keys.add("k:" + a.korean + b.korean)
-    initials = form.initials
-    count = len(initials)
-    for length in range(3, min(6, count) + 1):
-        for start in range(count - length + 1):
-            keys.add("a:" + initials[start : start + length])
-    return keys
-
-
-def idf(document_frequency: int, total: int) -> float:
-    return math.log((total + 1) / (document_frequency + 1)) + 0.1
-
-
-def deletions(key: str) -> list[str]:
-    return [key[:i] + key[i + 1 :] for i in range(len(key))]
-
-
-def deletion_table(posting_keys: list[str]) -> tuple[NDArray[np.bytes_], NDArray[np.int32]]:
-    """Every one-letter deletion of every fold key long enough for near spellings, with the
-    posting position of the key it came from (unsorted)."""
-    folds = [
-        (position, key[2:])
-        for position, key in enumerate(posting_keys)
-        if key.startswith("f:") and len(key) - 2 >= MIN_FUZZY_KEY
-    ]
-    variants = [variant for _, fold in folds for variant in deletions(fold)]
-    # One encode of the joined text instead of one per variant (fold keys hold no newline).
-    encoded = "\n".join(variants).encode().split(b"\n") if variants else []
-    targets = np.repeat(
-        np.asarray([position for position, _ in folds], dtype=np.int32),
-        [len(fold) for _, fold in folds],
-    )
-    return np.asarray(encoded, dtype=bytes), targets
+def sorted_distinct(values: NDArray[np.int32]) -> NDArray[np.int32]:
+    """``np.unique`` by sorting: NumPy 2 hashes small integer arrays, several times slower
+    for the few hundred values a query touches."""
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
 
 
 class ScreeningIndex:
@@ -131,110 +77,7 @@ class ScreeningIndex:
     """
 
     def __init__(self, records: Sequence[Record], version_key: str = "") -> None:
-        tokens: dict[int, int] = {}  # id of a Token object → its row in the token table
-        keys_of_token: dict[int, list[str]] = {}  # id of a Token object → its posting keys
-        token_objects: list[Token] = []
-        names: list[tuple[str, str, str]] = []
-        name_offsets = [0]
-        name_tokens: list[int] = []
-        weak: list[bool] = []
-        name_record: list[int] = []
-        postings: dict[str, list[int]] = defaultdict(list)
-        identifiers: dict[str, list[int]] = defaultdict(list)
-        record_forms: list[list[NameForm]] = []
-        for record_index, record in enumerate(records):
-            kind = schema_kind(record.schema)
-            record_forms.append([])
-            for name, is_weak in record.names:
-                for variant in name_variants(name):
-                    form = analyze_name(variant, kind)
-                    if not form.tokens:
-                        continue
-                    if not is_weak:
-                        record_forms[-1].append(form)
-                    name_index = len(names)
-                    names.append((form.original, kind, "|".join(sorted(form.legal_forms))))
-                    for token in form.tokens:
-                        row = tokens.get(id(token))
-                        if row is None:
-                            row = tokens[id(token)] = len(token_objects)
-                            token_objects.append(token)
-                        name_tokens.append(row)
-                    name_offsets.append(len(name_tokens))
-                    weak.append(is_weak)
-                    name_record.append(record_index)
-                    keys = name_keys(form)
-                    for token in form.tokens:
-                        own = keys_of_token.get(id(token))
-                        if own is None:
-                            own = keys_of_token[id(token)] = token_keys(token)
-                        keys.update(own)
-                    for key in keys:
-                        postings[key].append(name_index)
-            for kind_name, values in record.identifiers.items():
-                for value in values:
-                    for key in identifier_keys(kind_name, value):
-                        identifiers[key].append(record_index)
-        posting_keys = list(postings)
-        lengths = np.fromiter(map(len, postings.values()), dtype=np.int64, count=len(postings))
-        token_list = token_objects
-        token_idf = np.asarray(
-            [t.weight * idf(len(postings.get("f:" + t.fold, ())), len(names)) for t in token_list],
-            dtype=np.float64,
-        )
-        name_token_array = np.asarray(name_tokens, dtype=np.int64)
-        owners = np.repeat(
-            np.arange(len(names)),
-            np.diff(np.asarray(name_offsets, dtype=np.int64)).astype(np.int64),
-        )
-        name_weights = np.bincount(
-            owners, weights=token_idf[name_token_array], minlength=len(names)
-        )
-        deletion_array, deleted_targets = deletion_table(posting_keys)
-        deletion_order = np.argsort(deletion_array, kind="stable")
-        subject_of, links = build_subjects(records, record_forms)
-        link_reasons: dict[int, list[tuple[int, str]]] = defaultdict(list)
-        for link in links:
-            link_reasons[link.left].append((link.right, link.reason))
-            link_reasons[link.right].append((link.left, link.reason))
-        self.__setstate__(
-            {
-                "version_key": version_key,
-                "subject_of": np.asarray(subject_of, dtype=np.int32),
-                "link_reasons": dict(link_reasons),
-                "records_json": [r.to_json() for r in records],
-                "record_schemas": [r.schema for r in records],
-                "token_table": [
-                    (
-                        t.text,
-                        t.fold,
-                        t.korean,
-                        t.skeleton,
-                        "|".join(sorted(t.concepts)),
-                        t.weight,
-                        t.script,
-                        t.role,
-                    )
-                    for t in token_objects
-                ],
-                "names": names,
-                "name_offsets": np.asarray(name_offsets, dtype=np.int64),
-                "name_tokens": np.asarray(name_tokens, dtype=np.int32),
-                "weak": np.asarray(weak, dtype=bool),
-                "name_weights": name_weights.astype(np.float32),
-                "name_record": np.asarray(name_record, dtype=np.int32),
-                "identifiers": dict(identifiers),
-                "posting_keys": posting_keys,
-                "posting_offsets": np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
-                "posting_values": np.fromiter(
-                    chain.from_iterable(postings[k] for k in posting_keys),
-                    dtype=np.int32,
-                    count=int(lengths.sum()),
-                ),
-                "deletion_keys": deletion_array[deletion_order],
-                "deletion_targets": deleted_targets[deletion_order],
-            }
-        )
+        self.__setstate__(build_state(records, version_key))
 
     def __getstate__(self) -> dict[str, Any]:
         return self._state
@@ -273,20 +116,7 @@ class ScreeningIndex:
     def _token(self, index: int) -> Token:
         token = self._token_objects.get(index)
         if token is None:
-            text, fold, korean, skeleton, concepts, weight, script, role = self._state[
-                "token_table"
-            ][index]
-            token = Token(
-                text,
-                fold,
-                korean,
-                skeleton,
-                frozenset(concepts.split("|")) if concepts else frozenset(),
-                weight,
-                script,
-                role,
-            )
-            self._token_objects[index] = token
+            token = self._token_objects[index] = token_from_row(self._state["token_table"][index])
         return token
 
     def form(self, index: int) -> NameForm:
@@ -402,7 +232,7 @@ class ScreeningIndex:
         # share only a common word do not reach the scorer. Filtered first, deduplicated after
         # (the survivors are few).
         share = 2 * scores[hits] / (query_weight + self._state["name_weights"][hits])
-        touched = np.unique(hits[share >= MIN_RETRIEVAL_SHARE])
+        touched = sorted_distinct(hits[share >= MIN_RETRIEVAL_SHARE])
         touched = touched[self._name_mask(schema, kind)[touched]]
         if not len(touched):
             return []

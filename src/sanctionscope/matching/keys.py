@@ -1,0 +1,114 @@
+"""The keys a name is posted under in the screening index, and how tokens are stored.
+
+Shared by the index build (:mod:`.build`) and the queries (:mod:`.index`): a word is found by
+its romanisation fold (``f:``), Korean key (``k:``), consonant skeleton (``s:``), business
+concept (``c:``); a whole name also by neighbouring words written as one and by the initials
+of runs of words (``a:``). Near spellings go through one-letter deletions of the fold keys.
+"""
+
+from __future__ import annotations
+
+import math
+from itertools import pairwise
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sanctionscope.matching.names import NameForm, Token
+
+MIN_FUZZY_KEY = 4  # fold keys shorter than this are only found exactly
+
+# A token as the index stores it: text, fold, korean, skeleton, concepts joined by "|",
+# weight, script, role.
+TokenRow = tuple[str, str, str, str, str, float, str, str]
+
+
+def token_row(token: Token) -> TokenRow:
+    return (
+        token.text,
+        token.fold,
+        token.korean,
+        token.skeleton,
+        "|".join(sorted(token.concepts)),
+        token.weight,
+        token.script,
+        token.role,
+    )
+
+
+def token_from_row(row: TokenRow) -> Token:
+    text, fold, korean, skeleton, concepts, weight, script, role = row
+    concept_set = frozenset(concepts.split("|")) if concepts else frozenset()
+    return Token(text, fold, korean, skeleton, concept_set, weight, script, role)
+
+
+def token_keys(token: Token) -> list[str]:
+    keys = ["f:" + token.fold]
+    if len(token.korean) >= 3 and token.korean != token.fold:
+        keys.append("k:" + token.korean)
+    if len(token.skeleton) >= 2:
+        keys.append("s:" + token.skeleton)
+    keys.extend("c:" + c for c in token.concepts)
+    return keys
+
+
+def joined_tokens(form: NameForm) -> list[Token]:
+    """The query's neighbouring words joined, looked up like words of their own."""
+    return [
+        Token(
+            a.text + b.text,
+            a.fold + b.fold,
+            a.korean + b.korean,
+            a.skeleton + b.skeleton,
+            frozenset(),
+            min(a.weight, b.weight),
+            a.script,
+            "joined",
+        )
+        for a, b in pairwise(form.tokens)
+        if a.role != "particle" and b.role != "particle"
+    ]
+
+
+def name_keys(form: NameForm) -> set[str]:
+    """Keys of the whole name: neighbouring words written as one (Jang Su / Jangsu,
+    Kwang-ho / Kwangho), and the initials of every run of 3 to 6 words, so that "DPRK" finds
+    "Democratic People's Republic of Korea" (joining words such as "of" are skipped, as
+    people do)."""
+    keys: set[str] = set()
+    for a, b in pairwise(form.tokens):
+        keys.add("f:" + a.fold + b.fold)
+        keys.add("k:" + a.korean + b.korean)
+    initials = form.initials
+    count = len(initials)
+    for length in range(3, min(6, count) + 1):
+        for start in range(count - length + 1):
+            keys.add("a:" + initials[start : start + length])
+    return keys
+
+
+def idf(document_frequency: int, total: int) -> float:
+    return math.log((total + 1) / (document_frequency + 1)) + 0.1
+
+
+def deletions(key: str) -> list[str]:
+    return [key[:i] + key[i + 1 :] for i in range(len(key))]
+
+
+def deletion_table(posting_keys: list[str]) -> tuple[NDArray[np.bytes_], NDArray[np.int32]]:
+    """Every one-letter deletion of every fold key long enough for near spellings, with the
+    posting position of the key it came from, sorted by variant."""
+    folds = [
+        (position, key[2:])
+        for position, key in enumerate(posting_keys)
+        if key.startswith("f:") and len(key) - 2 >= MIN_FUZZY_KEY
+    ]
+    variants = [variant for _, fold in folds for variant in deletions(fold)]
+    # One encode of the joined text instead of one per variant (fold keys hold no newline).
+    encoded = np.asarray("\n".join(variants).encode().split(b"\n") if variants else [], dtype=bytes)
+    targets = np.repeat(
+        np.asarray([position for position, _ in folds], dtype=np.int32),
+        [len(fold) for _, fold in folds],
+    )
+    order = np.argsort(encoded, kind="stable")
+    return encoded[order], targets[order]
