@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from sanctionscope.matching.build import build_state
+from sanctionscope.matching.build import build_state, collector_paused
 from sanctionscope.matching.compare import ComparisonMemo
 from sanctionscope.matching.keys import (
     MIN_FUZZY_KEY,
@@ -365,7 +365,7 @@ def load_cached_index(folder: Path, key: str) -> ScreeningIndex | None:
     if not path.exists():
         return None
     try:
-        with path.open("rb") as handle:
+        with path.open("rb") as handle, collector_paused():
             index = pickle.load(handle)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
         return None
