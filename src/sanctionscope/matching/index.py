@@ -52,6 +52,7 @@ TIED_LIMIT = 40  # records scored at most when many names tie with the best
 TIE_SHARE = 0.95
 MIN_RETRIEVAL_SHARE = 0.2  # Dice share of weighted words below which a name is not scored
 RETRIEVAL_FLOOR = 0.4  # ... unless they share less than this share of the best one's weight
+VARIANT_CREDIT = 0.9  # share of a word's weight a name gets for a variant spelling of it
 FUZZY_MAX_FREQUENCY = 100  # words on more names than this are looked up by their own spelling
 
 
@@ -222,7 +223,10 @@ class ScreeningIndex:
                 hits = np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
                 # Fancy-index addition counts a name once even when several keys found it;
                 # the frequency may count such a name twice, which idf tolerates.
-                scores[hits] += token.weight * idf(len(hits), self.name_count)
+                credit = token.weight * idf(len(hits), self.name_count)
+                scores[hits] += VARIANT_CREDIT * credit
+                if exact is not None:  # the word as written ranks above its variants
+                    scores[exact] += (1.0 - VARIANT_CREDIT) * credit
                 found.append(hits)
         if not found:
             return []
