@@ -311,7 +311,11 @@ def write_exposure_lines(
     for i in range(hops + 1):
         columns[f"p{i}"] = exposure.path_nodes[rows, i]
         columns[f"k{i}"] = exposure.path_kinds[rows, i].astype(np.int64)
-    con.register("_x", columns)
+    # Copied into a table: a scan of registered NumPy arrays runs on one thread, a table's
+    # scan (and so the whole projection to JSON) on all of them.
+    con.register("_x_arrays", columns)
+    con.execute("CREATE OR REPLACE TEMP TABLE _x AS SELECT * FROM _x_arrays")
+    con.unregister("_x_arrays")
     con.register(
         "_kinds",
         {
@@ -361,7 +365,7 @@ def write_exposure_lines(
             """
         )
     finally:
-        con.unregister("_x")
+        con.execute("DROP TABLE IF EXISTS _x")
         con.unregister("_kinds")
         con.execute("DROP TABLE IF EXISTS _path_names")
 
