@@ -69,7 +69,12 @@ def prepare_ownership(con: Any, rule: RegimeRule) -> None:
         WHERE kind = 'ownership' AND share > 0 GROUP BY src, dst
         """
     )
-    kinds = ", ".join(f"'{k}'" for k in rule.control_kinds) or "NULL"
+    if not rule.control_kinds:  # OFAC and UK: ownership only (no scan of every edge)
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE ctl AS SELECT src, dst, kind FROM g_edges WHERE FALSE"
+        )
+        return
+    kinds = ", ".join(f"'{k}'" for k in rule.control_kinds)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE ctl AS
