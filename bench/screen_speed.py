@@ -101,7 +101,7 @@ def cold_caches() -> None:
     """Forget every analysed word and name, so that each index build starts cold."""
     for function in (
         names.analyze_name, names.make_token, script.romanize_word, script.word_script,
-        fold.fold_key, fold.korean_key, fold.skeleton_key,
+        fold.fold_key, fold.korean_key, fold.skeleton_key, fold.east_slavic_key,
     ):  # fmt: skip
         function.cache_clear()
 

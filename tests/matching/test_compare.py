@@ -24,6 +24,11 @@ SAME = [
     ("RI Song Chol", "Lee Song-chol", "Person"),
     ("Mohammed bin Salman", "محمد بن سلمان", "Person"),
     ("PUTIN, Vladimir Vladimirovich", "Vladimir Putin", "Person"),
+    # Ukrainian and Belarusian forms of Russian names
+    ("LUKASHENKO, Aleksandr", "Лукашэнка Аляксандр", "Person"),
+    ("Aliaksandr Volkau", "Aleksandr Volkov", "Person"),
+    ("Mykola Azarov", "Nikolai Azarov", "Person"),
+    ("Volodymyr Zelenskyy", "Владимир Зеленский", "Person"),
 ]
 
 DIFFERENT = [
@@ -38,6 +43,7 @@ DIFFERENT = [
     ("322 Aircraft Repair Plant", "121 Aircraft Repair Plant", "Organization"),
     ("PAK Kwang Ho", "PAK Kwang Hun", "Person"),
     ("ZAURBEK MAGOMEDOVICH GUCHAEV", "ZAURBEK SALIMOVICH GUCHAEV", "Person"),
+    ("Mikalai Ivanou", "Mikhail Ivanov", "Person"),
 ]
 
 
@@ -105,3 +111,11 @@ def test_any_text_gets_a_score_between_zero_and_one(left: str, right: str, schem
 def test_hostile_names_give_a_result(text: str) -> None:
     result = compare(text, "FOREIGN TRADE BANK", "Organization")
     assert 0.0 <= result.score <= 1.0
+
+
+def test_slavic_forms_say_how_they_agree() -> None:
+    aligned = compare("Aliaksandr Volkau", "Aleksandr Volkov", "Person").explanation["aligned"]
+    assert [a["how"] for a in aligned] == [
+        "same given name, Russian/Ukrainian/Belarusian form",
+        "same word, Russian/Ukrainian/Belarusian spelling",
+    ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sanctionscope.matching.fold import fold_key, korean_key, skeleton_key
+from sanctionscope.matching.fold import east_slavic_key, fold_key, korean_key, skeleton_key
 from sanctionscope.matching.names import analyze_name, name_variants
 from sanctionscope.matching.script import romanize_hangul, romanize_word
 
@@ -107,3 +107,21 @@ def test_name_variants_split_brackets_and_scripts() -> None:
     ]
     assert "KIM Ho Kyu" in name_variants("KIM Ho Kyu 김호규")
     assert "김호규" in name_variants("KIM Ho Kyu 김호규")
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("sviridov", "svirydau"),
+        ("rogashchuk", "ragashchuk"),
+        ("rudenko", "rudzenka"),
+        ("beliakov", "belyakou"),
+        ("aleksandr", "aliaksandr"),
+    ],
+)
+def test_east_slavic_key_joins_russian_and_belarusian_spellings(left: str, right: str) -> None:
+    assert east_slavic_key(fold_key(left)) == east_slavic_key(fold_key(right))
+
+
+def test_east_slavic_key_keeps_endings_apart() -> None:
+    assert east_slavic_key(fold_key("ivanov")) != east_slavic_key(fold_key("ivanova"))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from rapidfuzz.distance import Levenshtein
 
+from sanctionscope.matching.fold import EAST_SLAVIC_MIN, east_slavic_key
 from sanctionscope.matching.names import (
     ACRONYM_SKIP,
     Kind,
@@ -133,6 +134,8 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
                 return 0.95, "same Korean surname"
             if concept.startswith("nick:"):
                 return 0.85, "nickname of the same given name"
+            if concept.startswith("given:"):
+                return 0.9, "same given name, Russian/Ukrainian/Belarusian form"
             return 0.95, f"same word in another language ({concept})"
     if len(a.korean) > 2 and a.korean == b.korean:
         return 0.9, "same word, Korean romanisation variant"
@@ -152,6 +155,8 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
     written = min(len(a.text), len(b.text))
     if written <= 3:
         return 0.0, ""
+    if written >= EAST_SLAVIC_MIN and east_slavic_key(a.fold) == east_slavic_key(b.fold):
+        return 0.88, "same word, Russian/Ukrainian/Belarusian spelling"
     similarity = _fuzzy(a.fold, b.fold, written)
     if not similarity and (a.korean != a.fold or b.korean != b.fold):
         similarity = _fuzzy(a.korean, b.korean, written) * 0.95

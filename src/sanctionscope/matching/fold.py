@@ -48,6 +48,21 @@ def korean_key(word: str) -> str:
     return _apply(word, _KOREAN_RULES)
 
 
+_VOWEL_RUNS = re.compile(r"[aeiou]+")
+EAST_SLAVIC_MIN = 5  # shorter words have too many neighbours under the East Slavic key
+
+
+@lru_cache(maxsize=262144)
+def east_slavic_key(folded: str) -> str:
+    """Russian, Ukrainian and Belarusian spellings of one name, from its fold key: unstressed
+    o written a (Rogashchuk, Ragashchuk), дз for д (Rudenko, Rudzenka), -ov written -ou/-aw
+    (Beliakov, Beliakou), ia/e (Aleksandr, Aliaksandr): sviridov, svirydau → svarada."""
+    word = folded.replace("dz", "d")
+    if word.endswith(("ov", "ev")):
+        word = word[:-2] + "u"
+    return _DOUBLES.sub(r"\1", _VOWEL_RUNS.sub("a", word))
+
+
 @lru_cache(maxsize=262144)
 def skeleton_key(word: str) -> str:
     """Consonants only, for names read from Arabic script: muhammad, mohammed, mhmd → mhmd."""

@@ -44,7 +44,7 @@ from sanctionscope.matching.scoring import (
     score_record,
 )
 
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 CANDIDATE_NAMES = 10  # records whose retrieved names go to the scorer, per kind of name
 NAMES_PER_RECORD = 4  # names looked at per wanted record (aliases of one record crowd)
 NEAR_CACHE_SIZE = 50_000  # query words whose near spellings are remembered

@@ -1,8 +1,8 @@
 """The keys a name is posted under in the screening index, and how tokens are stored.
 
 Shared by the index build (:mod:`.build`) and the queries (:mod:`.index`): a word is found by
-its romanisation fold (``f:``), Korean key (``k:``), consonant skeleton (``s:``), business
-concept (``c:``); a whole name also by neighbouring words written as one and by the initials
+its romanisation fold (``f:``), Korean key (``k:``), East Slavic key (``e:``), consonant
+skeleton (``s:``), business or given-name concept (``c:``); a whole name also by neighbouring words written as one and by the initials
 of runs of words (``a:``). Near spellings go through one-letter deletions of the fold keys.
 """
 
@@ -14,6 +14,7 @@ from itertools import pairwise
 import numpy as np
 from numpy.typing import NDArray
 
+from sanctionscope.matching.fold import EAST_SLAVIC_MIN, east_slavic_key
 from sanctionscope.matching.names import NameForm, Token
 
 MIN_FUZZY_KEY = 4  # fold keys shorter than this are only found exactly
@@ -46,6 +47,8 @@ def token_keys(token: Token) -> list[str]:
     keys = ["f:" + token.fold]
     if len(token.korean) >= 3 and token.korean != token.fold:
         keys.append("k:" + token.korean)
+    if len(token.fold) >= EAST_SLAVIC_MIN and token.role != "number":
+        keys.append("e:" + east_slavic_key(token.fold))
     if len(token.skeleton) >= 2:
         keys.append("s:" + token.skeleton)
     keys.extend("c:" + c for c in token.concepts)

@@ -22,6 +22,7 @@ from rigour.names.org_types import extract_org_types
 from sanctionscope.matching.fold import fold_key, korean_key, skeleton_key
 from sanctionscope.matching.resources import (
     KOREAN_LEGAL_FORMS,
+    given_name_groups,
     korean_org_words,
     korean_surname_groups,
     korean_surnames,
@@ -168,7 +169,11 @@ def make_token(romanised: str, original: str, kind: Kind, script: str) -> Token:
             weight = min(weight, 0.3)
     else:
         role, weight = _person_role(folded)
-        for group in (korean_surname_groups().get(romanised), nickname_groups().get(romanised)):
+        for group in (
+            korean_surname_groups().get(romanised),
+            nickname_groups().get(romanised),
+            given_name_groups().get(folded),
+        ):
             if group:
                 concepts.add(group)
     return Token(

@@ -1,8 +1,9 @@
 """The reviewed word lists the name analysis uses (files under ``matching/resources``).
 
 They are ours: business vocabulary across languages (``org_terms.tsv``), Korean surnames
-and their romanisations (``korean_surnames.tsv``) and common English given-name nicknames
-(``nicknames.tsv``). Legal forms come from rigour's organisation-type table; tests check our
+and their romanisations (``korean_surnames.tsv``), common English given-name nicknames
+(``nicknames.tsv``) and the Russian, Ukrainian and Belarusian forms of common given names
+(``given_names.tsv``). Legal forms come from rigour's organisation-type table; tests check our
 lists against the GLEIF ELF code list and rigour's file in ../shared/data/names.
 """
 
@@ -97,6 +98,17 @@ def korean_org_words() -> dict[str, OrgTerm]:
 
 
 KOREAN_LEGAL_FORMS = {"주식회사": "jsc", "유한회사": "llc", "합자회사": "lp", "합명회사": "gp"}
+
+
+@cache
+def given_name_groups() -> dict[str, str]:
+    """Fold key of a given name in a Russian, Ukrainian or Belarusian form → the group of
+    its forms (Mikalai, Mykola, Nikolai)."""
+    groups: dict[str, str] = {}
+    for name, forms in _rows("given_names.tsv"):
+        for form in (name, *forms.split("|")):
+            groups.setdefault(fold_key(form), "given:" + name)
+    return groups
 
 
 @cache
