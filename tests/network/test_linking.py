@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from followthemoney import EntityProxy, model
 
-from sanctionscope.network.linking import database_has_lists, link_to_lists
+from sanctionscope.network.linking import database_has_lists, find_list_links
 from sanctionscope.settings import Settings, get_settings
 from sanctionscope.store import import_path, open_store
 
@@ -39,7 +39,7 @@ def test_links_by_bic_branch_and_tax_number(settings_with_lists: Settings) -> No
         company("my-mb", swiftBic="MRBBRUMM"),
         company("innocent", swiftBic="DEUTDEFF"),
     ]
-    linked = link_to_lists(entities, settings_with_lists)
+    linked = find_list_links(entities, settings_with_lists).reasons
     assert set(linked) == {"my-ftb", "my-tsmr", "my-mb"}
     assert linked["my-ftb"].startswith("identifier bic FTBDKPPY = us_ofac_sdn 15603 FOREIGN")
     assert linked["my-tsmr"].startswith("identifier tax 7750056670 = us_ofac_sdn 22488")
@@ -52,7 +52,7 @@ def test_links_by_a_high_confidence_name(settings_with_lists: Settings) -> None:
         company("Korea Kwangsong Trade Co"),  # a look-alike of two list entries: not strong enough
         company("Kazan Grain Export LLC"),
     ]
-    linked = link_to_lists(entities, settings_with_lists)
+    linked = find_list_links(entities, settings_with_lists).reasons
     assert list(linked) == ["Korea Kwangson Banking Corporation"]
     assert linked["Korea Kwangson Banking Corporation"].startswith(
         "name match 0.99 with us_ofac_sdn 11581"

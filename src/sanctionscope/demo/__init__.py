@@ -128,11 +128,12 @@ def network_story(
 ) -> list[tuple[str, str]]:
     """The bank's book against the list of 18 Sep 2024: who is exposed, and why."""
     from sanctionscope.network import AnalysisConfig, analyze_connection
-    from sanctionscope.network.engine import open_entities
-    from sanctionscope.network.linking import link_to_lists
+    from sanctionscope.network.linking import find_list_links
+    from sanctionscope.network.lists import open_entities_with_lists
     from sanctionscope.network.model import connect
     from sanctionscope.network.readers import read_ftm_file
     from sanctionscope.network.render import entity_page
+    from sanctionscope.store import open_store
 
     console.print(Rule("The bank's own book, the day before the action (18 Sep 2024)"))
     console.print(
@@ -141,16 +142,19 @@ def network_story(
         "the book is linked to the list above by BIC, INN and name, then followed through its "
         "relationships.\n"
     )
-    linked = link_to_lists(
+    links = find_list_links(
         (proxy for proxy, _ in read_ftm_file(book, lambda _error: None)), settings
     )
-    for entity_id, reason in sorted(linked.items()):
+    for entity_id, reason in sorted(links.reasons.items()):
         console.print(f"  linked [bold]{entity_id}[/]: {reason}", highlight=False)
     config = AnalysisConfig()
     con = connect(config.memory_limit, config.temp_directory)
     try:
-        errors = open_entities(con, [book], None, linked)
+        errors, list_edges, _graph = open_entities_with_lists(
+            con, [book], None, links, open_store(settings)
+        )
         result = analyze_connection(con, config, errors)
+        list_edges.annotate_result(result)
         console.print()
         for finding in sorted(result.findings, key=lambda f: (-f.score, f.id)):
             console.print(

@@ -104,13 +104,3 @@ def find_list_links(entities: Iterable[EntityProxy], settings: Settings) -> List
             links.reasons[proxy.id] = "; ".join(reasons)
             links.entries[proxy.id] = entries
     return links
-
-
-def link_to_lists(entities: Iterable[EntityProxy], settings: Settings) -> dict[str, str]:
-    """Entity id → why it is linked to an active list entry, e.g.
-    ``"identifier bic FTBDKPPYXXX = us_ofac_sdn 15603 FOREIGN TRADE BANK…"`` or
-    ``"name match 1.00 with us_ofac_sdn 11581 KOREA KWANGSON BANKING CORP"``.
-
-    ``entities`` is read once, as a stream.
-    """
-    return find_list_links(entities, settings).reasons
