@@ -96,11 +96,11 @@ class AnalysisConfig:
     edge_weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_EDGE_WEIGHTS))
     payment_full_amount: float = 1_000_000.0  # payments this large get the full payment weight
     typology: TypologyConfig = field(default_factory=TypologyConfig)
-    # Exposure rounds run on in-memory NumPy arrays ("memory", about 12 bytes per edge and
+    # Exposure rounds run on in-memory NumPy arrays ("memory", about 22 bytes per edge and
     # direction) or as DuckDB joins that spill to disk ("duckdb"); "auto" picks memory up to
-    # in_memory_edges edges.
+    # in_memory_edges edges (about 4.4 GB of arrays at the limit).
     exposure_engine: Literal["auto", "memory", "duckdb"] = "auto"
-    in_memory_edges: int = 200_000_000
+    in_memory_edges: int = 100_000_000
     max_rounds: int = 1000  # bound on 50 %-rule rounds (a fixpoint is reached far earlier)
     max_errors_per_kind: int = 100
     # DuckDB's share of memory; the in-memory arrays of the exposure step come on top, so

@@ -89,7 +89,7 @@ def analyze_entities(
     """Analyse FtM JSON-lines files and/or a folder in the CSV layout.
 
     ``linked`` maps entity ids to the reason they count as sanctioned (from
-    :func:`sanctionscope.network.linking.link_to_lists`). ``keep_tables`` is called with the
+    :func:`sanctionscope.network.linking.find_list_links`, its ``reasons``). ``keep_tables`` is called with the
     connection once the tables are built (e.g. to write them as Parquet).
     """
     con = connect(config.memory_limit, config.temp_directory)
