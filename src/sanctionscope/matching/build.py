@@ -30,16 +30,17 @@ import numpy as np
 from sanctionscope.matching.keys import (
     TokenRow,
     deletion_table,
+    deletion_variants,
+    fuzzy_fold_keys,
     idf,
     name_keys,
-    token_from_row,
     token_keys,
     token_row,
 )
 from sanctionscope.matching.names import Kind, NameForm, analyze_name, name_variants
 from sanctionscope.matching.records import Record, identifier_keys
 from sanctionscope.matching.scoring import schema_kind
-from sanctionscope.matching.subjects import build_subjects
+from sanctionscope.matching.subjects import LinkName, build_subjects, link_name
 
 PARALLEL_MIN_RECORDS = 5_000  # below this a second process costs more than it saves
 
@@ -57,7 +58,10 @@ class Part:
     name_record: list[int] = field(default_factory=list)
     postings: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     identifiers: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
-    records_json: list[str] = field(default_factory=list)
+    records_json: list[bytes] = field(default_factory=list)
+    fold_keys: list[str] = field(default_factory=list)  # found by near spellings too
+    variants: list[bytes] = field(default_factory=list)  # their deletion variants, in order
+    link_names: list[list[LinkName]] = field(default_factory=list)  # per record, for subjects
 
 
 def analyse_records(records: Sequence[Record], start: int, end: int) -> Part:
@@ -68,11 +72,15 @@ def analyse_records(records: Sequence[Record], start: int, end: int) -> Part:
     for record_index in range(start, end):
         record = records[record_index]
         kind = schema_kind(record.schema)
+        link_names: list[LinkName] = []
         for name, is_weak in record.names:
             for variant in name_variants(name):
                 form = analyze_name(variant, kind)
                 if form.tokens:
                     _add_name(part, form, is_weak, record_index, rows, keys_of_token)
+                    if not is_weak:
+                        link_names.append(link_name(form))
+        part.link_names.append(link_names)
         for kind_name, values in record.identifiers.items():
             for value in values:
                 for key in identifier_keys(kind_name, value):
@@ -80,6 +88,8 @@ def analyse_records(records: Sequence[Record], start: int, end: int) -> Part:
         part.records_json.append(record.to_json())
     part.postings = dict(part.postings)
     part.identifiers = dict(part.identifiers)
+    part.fold_keys = fuzzy_fold_keys(part.postings)
+    part.variants = deletion_variants(part.fold_keys)
     return part
 
 
@@ -152,7 +162,10 @@ class Columns:
     name_record: list[int]
     postings: dict[str, list[int]]
     identifiers: dict[str, list[int]]
-    records_json: list[str]
+    records_json: list[bytes]
+    fold_keys: list[str]
+    variants: list[bytes]
+    link_names: list[list[LinkName]]
 
 
 def join_parts(parts: list[Part]) -> Columns:
@@ -169,7 +182,11 @@ def join_parts(parts: list[Part]) -> Columns:
         first.postings,
         first.identifiers,
         first.records_json,
+        first.fold_keys,
+        first.variants,
+        first.link_names,
     )
+    known_folds = set(joined.fold_keys)
     token_rows = {row: position for position, row in enumerate(joined.tokens)}
     for part in rest:
         renumber: list[int] = []
@@ -190,24 +207,23 @@ def join_parts(parts: list[Part]) -> Columns:
         for key, found in part.identifiers.items():
             joined.identifiers.setdefault(key, []).extend(found)
         joined.records_json.extend(part.records_json)
+        joined.link_names.extend(part.link_names)
+        start = 0
+        for key in part.fold_keys:  # a word in both parts keeps the first part's variants
+            end = start + len(key) - 2
+            if key not in known_folds:
+                known_folds.add(key)
+                joined.fold_keys.append(key)
+                joined.variants.extend(part.variants[start:end])
+            start = end
     return joined
 
 
 def _subjects(
     records: Sequence[Record], columns: Columns
 ) -> tuple[list[int], dict[int, list[tuple[int, str]]]]:
-    """The subject of every record and the links that made them, from the full names."""
-    tokens = [token_from_row(row) for row in columns.tokens]
-    forms: list[list[NameForm]] = [[] for _ in records]
-    offsets = columns.name_offsets
-    for name_index, (original, kind, legal) in enumerate(columns.names):
-        if columns.weak[name_index]:
-            continue
-        rows = columns.name_tokens[offsets[name_index] : offsets[name_index + 1]]
-        legal_forms = frozenset(legal.split("|")) if legal else frozenset()
-        form = NameForm.build(original, kind, tuple(tokens[r] for r in rows), legal_forms)
-        forms[columns.name_record[name_index]].append(form)
-    subject_of, links = build_subjects(records, forms)
+    """The subject of every record and the links that made them."""
+    subject_of, links = build_subjects(records, columns.link_names)
     link_reasons: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for link in links:
         link_reasons[link.left].append((link.right, link.reason))
@@ -253,7 +269,8 @@ def _build_state(records: Sequence[Record], version_key: str) -> dict[str, Any]:
     name_offsets = np.asarray(columns.name_offsets, dtype=np.int64)
     owners = np.repeat(np.arange(name_count), np.diff(name_offsets))
     name_weights = np.bincount(owners, weights=token_weights[name_tokens], minlength=name_count)
-    deletion_keys, deletion_targets = deletion_table(posting_keys)
+    key_index = {key: position for position, key in enumerate(posting_keys)}
+    deletion_keys, deletion_targets = deletion_table(columns.fold_keys, columns.variants, key_index)
     subject_of, link_reasons = _subjects(records, columns)
     return {
         "version_key": version_key,

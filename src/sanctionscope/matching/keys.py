@@ -9,6 +9,7 @@ of runs of words (``a:``). Near spellings go through one-letter deletions of the
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from itertools import pairwise
 
 import numpy as np
@@ -98,20 +99,25 @@ def deletions(key: str) -> list[str]:
     return [key[:i] + key[i + 1 :] for i in range(len(key))]
 
 
-def deletion_table(posting_keys: list[str]) -> tuple[NDArray[np.bytes_], NDArray[np.int32]]:
-    """Every one-letter deletion of every fold key long enough for near spellings, with the
-    posting position of the key it came from, sorted by variant."""
-    folds = [
-        (position, key[2:])
-        for position, key in enumerate(posting_keys)
-        if key.startswith("f:") and len(key) - 2 >= MIN_FUZZY_KEY
-    ]
-    variants = [variant for _, fold in folds for variant in deletions(fold)]
+def fuzzy_fold_keys(posting_keys: Iterable[str]) -> list[str]:
+    """The fold keys whose words are long enough to be found by near spellings."""
+    return [k for k in posting_keys if k.startswith("f:") and len(k) - 2 >= MIN_FUZZY_KEY]
+
+
+def deletion_variants(fold_keys: list[str]) -> list[bytes]:
+    """Every one-letter deletion of each key's word, key after key (as many as it has
+    letters)."""
+    variants = [variant for key in fold_keys for variant in deletions(key[2:])]
     # One encode of the joined text instead of one per variant (fold keys hold no newline).
-    encoded = np.asarray("\n".join(variants).encode().split(b"\n") if variants else [], dtype=bytes)
-    targets = np.repeat(
-        np.asarray([position for position, _ in folds], dtype=np.int32),
-        [len(fold) for _, fold in folds],
-    )
+    return "\n".join(variants).encode().split(b"\n") if variants else []
+
+
+def deletion_table(
+    fold_keys: list[str], variants: list[bytes], key_index: Mapping[str, int]
+) -> tuple[NDArray[np.bytes_], NDArray[np.int32]]:
+    """The deletion variants sorted, each with the posting position of the key it came from."""
+    positions = np.asarray([key_index[key] for key in fold_keys], dtype=np.int32)
+    targets = np.repeat(positions, [len(key) - 2 for key in fold_keys])
+    encoded = np.asarray(variants, dtype=bytes)
     order = np.argsort(encoded, kind="stable")
     return encoded[order], targets[order]

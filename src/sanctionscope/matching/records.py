@@ -8,12 +8,12 @@ FtM proxies, which keeps building the index over every active list fast.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, select
 
 from sanctionscope.store.schema import active_versions, entities, list_versions
@@ -87,19 +87,18 @@ class Record:
     # group id). A record carries its own and the ones its remarks cite.
     references: set[str] = field(default_factory=set)
 
-    def to_json(self) -> str:
-        return json.dumps(
+    def to_json(self) -> bytes:
+        return orjson.dumps(
             [
                 self.id, self.schema, self.caption, self.source, self.source_id, self.list_version,
                 self.names, {k: sorted(v) for k, v in self.identifiers.items()},
                 sorted(self.dates), sorted(self.countries), sorted(self.programs), sorted(self.listed),
                 sorted(self.references),
             ],
-            ensure_ascii=False,
         )  # fmt: skip
 
     @classmethod
-    def from_json(cls, text: str) -> Record:
+    def from_json(cls, text: bytes | str) -> Record:
         (
             id_,
             schema,
@@ -114,7 +113,7 @@ class Record:
             programs,
             listed,
             references,
-        ) = json.loads(text)
+        ) = orjson.loads(text)
         return cls(
             id_, schema, caption, source, source_id, version,
             [(n, bool(w)) for n, w in names], {k: set(v) for k, v in ids.items()},
@@ -190,7 +189,7 @@ def records_from_rows(rows: Iterable[Any]) -> Iterator[Record]:
         if key != current_key:
             yield from flush()
             current_key, targets, related = key, [], []
-        props = json.loads(row.data).get("properties", {})
+        props = orjson.loads(row.data).get("properties", {})
         if row.is_target:
             record = Record(
                 id=row.id,

@@ -38,9 +38,21 @@ class Link:
     reason: str
 
 
-def link_key(form: NameForm) -> str:
-    """Order-free words of a name, business words by their concept (корпорация = corp)."""
-    return " ".join(sorted(min(t.concepts) if t.concepts else t.fold for t in form.tokens))
+@dataclass(frozen=True)
+class LinkName:
+    """What linking needs of one full (not weak) name of a record."""
+
+    key: str  # kind and order-free words, business words by their concept (корпорация = corp)
+    original: str
+    distinctive: bool  # enough distinctive weight to link an organisation by name alone
+
+
+def link_name(form: NameForm) -> LinkName:
+    words = " ".join(sorted(min(t.concepts) if t.concepts else t.fold for t in form.tokens))
+    distinctive = form.total_weight >= STRONG_NAME_WEIGHT and any(
+        t.weight >= 1.0 for t in form.tokens
+    )
+    return LinkName(f"{form.kind}|{words}", form.original, distinctive)
 
 
 def _dates_agree(a: Record, b: Record) -> bool:
@@ -63,7 +75,7 @@ def _identifier_conflict(a: Record, b: Record) -> bool:
     return False
 
 
-def _name_link_reason(a: Record, b: Record, form: NameForm) -> str | None:
+def _name_link_reason(a: Record, b: Record, form: LinkName) -> str | None:
     if _identifier_conflict(a, b):
         return None
     if a.dates and b.dates and not _dates_agree(a, b):
@@ -77,8 +89,7 @@ def _name_link_reason(a: Record, b: Record, form: NameForm) -> str | None:
             if shared
             else None
         )
-    strong = form.total_weight >= STRONG_NAME_WEIGHT and any(t.weight >= 1.0 for t in form.tokens)
-    if strong and (not a.countries or not b.countries):
+    if form.distinctive and (not a.countries or not b.countries):
         return f"same distinctive organisation name '{form.original}', no conflicting details"
     return None
 
@@ -106,13 +117,13 @@ class _Components:
 
 
 def _candidate_pairs(
-    records: Sequence[Record], forms: Sequence[Sequence[NameForm]]
+    records: Sequence[Record], names: Sequence[Sequence[LinkName]]
 ) -> list[tuple[int, int, str]]:
     """Pairs to consider, strongest evidence first: references, identifiers, names."""
     pairs: list[tuple[int, int, str]] = []
     by_reference: dict[str, list[int]] = defaultdict(list)
     by_identifier: dict[str, list[int]] = defaultdict(list)
-    by_name: dict[str, list[tuple[int, NameForm]]] = defaultdict(list)
+    by_name: dict[str, list[tuple[int, LinkName]]] = defaultdict(list)
     for index, record in enumerate(records):
         for reference in record.references:
             by_reference[reference].append(index)
@@ -123,8 +134,8 @@ def _candidate_pairs(
                 by_identifier[f"{kind}:{value[:8] if kind == 'bic' else value}"].append(index)
         for value in sorted(record.identifiers.get("passport", ())):
             by_identifier[f"passport:{value}"].append(index)
-        for form in forms[index]:
-            by_name[f"{form.kind}|{link_key(form)}"].append((index, form))
+        for name in names[index]:
+            by_name[name.key].append((index, name))
     for reference, members in by_reference.items():
         kind, _, value = reference.partition(":")
         label = "UN reference" if kind == "un" else "OFSI group id"
@@ -144,7 +155,10 @@ def _candidate_pairs(
         if len(members_forms) < 2 or len(members_forms) > MAX_NAME_GROUP:
             continue  # a name shared by very many records is too common to link by
         for position, (first, form) in enumerate(members_forms):
+            source = records[first].source
             for other, _ in members_forms[position + 1 :]:
+                if other == first or records[other].source == source:
+                    continue  # never one subject: skip the costly checks
                 name_reason = _name_link_reason(records[first], records[other], form)
                 if name_reason:
                     pairs.append((first, other, name_reason))
@@ -152,12 +166,12 @@ def _candidate_pairs(
 
 
 def build_subjects(
-    records: Sequence[Record], forms: Sequence[Sequence[NameForm]]
+    records: Sequence[Record], names: Sequence[Sequence[LinkName]]
 ) -> tuple[list[int], list[Link]]:
     """The subject (a representative record index) of every record, and the links made."""
     components = _Components(records)
     links: list[Link] = []
-    for left, right, reason in _candidate_pairs(records, forms):
+    for left, right, reason in _candidate_pairs(records, names):
         if records[left].source != records[right].source and components.join(left, right):
             links.append(Link(left, right, reason))
     return [components.find(i) for i in range(len(records))], links
