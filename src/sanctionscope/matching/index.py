@@ -96,6 +96,7 @@ class ScreeningIndex:
         self._record_names: dict[int, list[int]] | None = None
         self._subjects: dict[int, list[int]] | None = None
         self._near_cache: dict[str, list[int]] = {}
+        self._lightest: float | None = None
 
     # ------------------------------------------------------------------ stored columns
 
@@ -204,9 +205,8 @@ class ScreeningIndex:
         self, forms: Iterable[NameForm], schema: str | None, kind: Kind, limit: int
     ) -> list[int]:
         """Names that share the most weighted, rare tokens with the query's names."""
-        scores = np.zeros(self.name_count, dtype=np.float64)
         query_weight = 0.0
-        found: list[NDArray[np.int32]] = []
+        looked_up: list[tuple[NDArray[np.int32], NDArray[np.int32] | None, float]] = []
         seen: set[str] = set()
         for form in forms:
             for token in (*form.tokens, *joined_tokens(form)):
@@ -223,10 +223,15 @@ class ScreeningIndex:
                 hits = np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
                 # Fancy-index addition counts a name once even when several keys found it;
                 # the frequency may count such a name twice, which idf tolerates.
-                credit = token.weight * idf(len(hits), self.name_count)
-                scores[hits] += VARIANT_CREDIT * credit
-                if exact is not None:  # the word as written ranks above its variants
-                    scores[exact] += (1.0 - VARIANT_CREDIT) * credit
+                looked_up.append((hits, exact, token.weight * idf(len(hits), self.name_count)))
+        alone_too_weak = self._weak_tokens([credit for _, _, credit in looked_up], query_weight)
+        scores = np.zeros(self.name_count, dtype=np.float64)
+        found: list[NDArray[np.int32]] = []
+        for position, (hits, exact, credit) in enumerate(looked_up):
+            scores[hits] += VARIANT_CREDIT * credit
+            if exact is not None:  # the word as written ranks above its variants
+                scores[exact] += (1.0 - VARIANT_CREDIT) * credit
+            if position not in alone_too_weak:
                 found.append(hits)
         if not found:
             return []
@@ -262,6 +267,27 @@ class ScreeningIndex:
                 records.add(record_index)
             chosen.append(name_index)
         return chosen
+
+    def _weak_tokens(self, credits: list[float], query_weight: float) -> set[int]:
+        """Positions of the query words whose names need not be gathered: together they
+        cannot give any name the retrieval share on their own (names that also share a
+        stronger word are gathered through it). Common words (bank, al) have long postings."""
+        lightest = self._lightest_name()
+        ceiling = MIN_RETRIEVAL_SHARE * (query_weight + lightest) / 2
+        weak: set[int] = set()
+        total = 0.0
+        for position in sorted(range(len(credits)), key=credits.__getitem__):
+            total += credits[position]
+            if total >= ceiling:
+                break
+            weak.add(position)
+        return weak
+
+    def _lightest_name(self) -> float:
+        if self._lightest is None:
+            weights = self._state["name_weights"]
+            self._lightest = float(weights.min()) if len(weights) else 0.0
+        return self._lightest
 
     def identifier_records(self, query: Query) -> list[int]:
         found: list[int] = []
