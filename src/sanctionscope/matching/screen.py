@@ -478,7 +478,7 @@ def _bounded_imap(pool: Any, tasks: Iterator[RowTask]) -> Iterator[RowResult]:
         batch = list(itertools.islice(tasks, FEED_ROWS))
         if not batch:
             return
-        yield from pool.imap(_screen_row, batch, chunksize=64)
+        yield from pool.imap(_screen_row, batch, chunksize=256)
 
 
 def _write_results(
