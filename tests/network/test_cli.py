@@ -3,26 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from tests.network.story import entity, story_entities, write_story
+from tests.test_cli import run as cli
 
 DEMO = Path(__file__).resolve().parents[2] / "src/sanctionscope/demo/data/ofac_before_2024-09-19"
-
-
-def cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SANCTIONSCOPE_HOME": str(home), "COLUMNS": "200"}
-    env.pop("SANCTIONSCOPE_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "sanctionscope.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
 
 
 def read_lines(path: Path) -> list[dict[str, object]]:

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 from tests.network.story import entity
+from tests.test_cli import run as cli
 
 from sanctionscope.network import AnalysisConfig, analyze_connection
 from sanctionscope.network.linking import ListEntry, ListLinks, find_list_links
@@ -217,18 +215,6 @@ def test_a_finding_path_runs_through_a_list_ownership(zala: Settings, tmp_path: 
         [{"node": "cust-anna", "edge": None}, {"node": "cust-z", "edge": "payment"}]
     ]
     con.close()
-
-
-def cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SANCTIONSCOPE_HOME": str(home), "COLUMNS": "200"}
-    env.pop("SANCTIONSCOPE_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "sanctionscope.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
 
 
 def table_ids(folder: Path, table: str) -> set[str]:

@@ -13,13 +13,11 @@ the whole set is analysed here, with the same result.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import pickle
 import threading
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from multiprocessing.connection import Connection
@@ -41,6 +39,7 @@ from sanctionscope.matching.names import Kind, NameForm, analyze_name, name_vari
 from sanctionscope.matching.records import Record, identifier_keys
 from sanctionscope.matching.scoring import schema_kind
 from sanctionscope.matching.subjects import LinkName, build_subjects, link_name
+from sanctionscope.memory import collector_paused
 
 PARALLEL_MIN_RECORDS = 5_000  # below this a second process costs more than it saves
 
@@ -229,20 +228,6 @@ def _subjects(
         link_reasons[link.left].append((link.right, link.reason))
         link_reasons[link.right].append((link.left, link.reason))
     return subject_of, dict(link_reasons)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Building or loading the index makes millions of small objects that all live on;
-    the cyclic collector would walk them again and again for nothing (a third of the build
-    time)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def build_state(records: Sequence[Record], version_key: str) -> dict[str, Any]:

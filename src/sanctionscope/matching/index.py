@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from sanctionscope.matching.build import build_state, collector_paused
+from sanctionscope.matching.build import build_state
 from sanctionscope.matching.compare import ComparisonMemo
 from sanctionscope.matching.keys import (
     MIN_FUZZY_KEY,
@@ -43,6 +43,7 @@ from sanctionscope.matching.scoring import (
     schemas_compatible,
     score_record,
 )
+from sanctionscope.memory import collector_paused
 
 INDEX_FORMAT = 6
 CANDIDATE_NAMES = 10  # records whose retrieved names go to the scorer, per kind of name

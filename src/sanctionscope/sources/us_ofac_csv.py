@@ -38,11 +38,9 @@ content (stray quotes inside a quoted field, cp1252 bytes, odd control character
 from __future__ import annotations
 
 import csv
-import gc
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -50,6 +48,7 @@ from pathlib import Path
 from followthemoney import EntityProxy
 from followthemoney.types import registry
 
+from sanctionscope.memory import collector_paused
 from sanctionscope.sources.base import (
     ParsedList,
     SourceError,
@@ -1026,22 +1025,9 @@ def _cut_remarks_warning(tables: _Tables) -> list[str]:
     ]
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building ~100,000 entities: its repeated
-    passes over the growing heap would otherwise take about as long as the parse."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def parse(path: Path, source: str | None = None) -> ParsedList:
     """Read an OFAC CSV publication (folder or primary file) into entries."""
-    with _collector_paused():
+    with collector_paused():
         return _parse(Path(path), source)
 
 
