@@ -45,7 +45,7 @@ from sanctionscope.matching.scoring import (
 )
 from sanctionscope.memory import collector_paused
 
-INDEX_FORMAT = 6
+INDEX_FORMAT = 7
 CANDIDATE_NAMES = 10  # records whose retrieved names go to the scorer, per kind of name
 NAMES_PER_RECORD = 4  # names looked at per wanted record (aliases of one record crowd)
 NEAR_CACHE_SIZE = 50_000  # query words whose near spellings are remembered
@@ -173,7 +173,7 @@ class ScreeningIndex:
         return found
 
     def _token_postings(
-        self, token: Token, exact: NDArray[np.int32] | None
+        self, token: Token, exact: NDArray[np.int32] | None, kind: Kind
     ) -> list[NDArray[np.int32]]:
         # A common word is found by its own spelling; near spellings matter for rare words.
         if exact is not None and len(exact) > FUZZY_MAX_FREQUENCY:
@@ -181,7 +181,7 @@ class ScreeningIndex:
         else:
             positions = set(self._near_fold_postings(token.fold))
         other_keys = token_keys(token)[1:]
-        if 3 <= len(token.text) <= 6:
+        if kind == "org" and 3 <= len(token.text) <= 6:
             other_keys.append("a:" + token.text)
         for key in other_keys:
             position = self.key_index.get(key)
@@ -218,7 +218,7 @@ class ScreeningIndex:
                 query_weight += token.weight * idf(
                     0 if exact is None else len(exact), self.name_count
                 )
-                arrays = self._token_postings(token, exact)
+                arrays = self._token_postings(token, exact, kind)
                 if not arrays:
                     continue
                 hits = np.concatenate(arrays) if len(arrays) > 1 else arrays[0]

@@ -83,6 +83,8 @@ def name_keys(form: NameForm) -> set[str]:
     for a, b in pairwise(form.tokens):
         keys.add("f:" + a.fold + b.fold)
         keys.add("k:" + a.korean + b.korean)
+    if form.kind == "person":  # people are not searched by their initials
+        return keys
     initials = form.initials
     count = len(initials)
     for length in range(3, min(6, count) + 1):
