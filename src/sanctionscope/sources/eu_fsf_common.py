@@ -44,12 +44,11 @@ from rigour.text.scripts import is_latin
 from sanctionscope.sources.base import (
     Entry,
     ParsedList,
-    SourceError,
-    file_sha256,
     make_entity,
     new_listing,
 )
 from sanctionscope.sources.ofac_common import add_value
+from sanctionscope.sources.tabular import check_readable, one_file_list
 
 _T = TypeVar("_T")
 
@@ -647,20 +646,15 @@ def parse_with(
     """Read an EU FSF file completely with one layout's record reader (CSV or XML), or refuse
     it with a SourceError."""
     path = Path(path)
-    if not path.is_file():
-        raise SourceError(path, "no such file")
-    if path.stat().st_size == 0:
-        raise SourceError(path, "the file is empty")
+    check_readable(path)
     records, published, warnings = read_records(path)
     entries = build_entries(records, warnings)
-    if not entries:
-        raise SourceError(path, "no designation with a name in the file")
-    return ParsedList(
-        source=source or DATASET,
-        format=format_name,
-        path=path,
-        entries=entries,
-        published=published,
-        sha256=file_sha256([path]),
-        warnings=warnings,
+    return one_file_list(
+        path,
+        format_name,
+        source or DATASET,
+        entries,
+        published,
+        warnings,
+        empty_reason="no designation with a name in the file",
     )

@@ -1,4 +1,4 @@
-"""Row-by-row list files (UK FCDO, UK OFSI, …): rows with their place in the file, CSV records,
+"""Row-by-row list files (UK FCDO, UK OFSI, EU FSF, …): rows with their place in the file, CSV records,
 and finding the header row."""
 
 from __future__ import annotations
@@ -49,10 +49,11 @@ def one_file_list(
     entries: list[Entry],
     published: date | None,
     warnings: list[str],
+    empty_reason: str = "the header is there but no designation follows it",
 ) -> ParsedList:
-    """The ParsedList of a one-file publication; a header with no row under it is refused."""
+    """The ParsedList of a one-file publication; one without a designation is refused."""
     if not entries:
-        raise SourceError(path, "the header is there but no designation follows it")
+        raise SourceError(path, empty_reason)
     return ParsedList(
         source=source or format_name,
         format=format_name,
