@@ -149,42 +149,10 @@ def analyse_in_parts(records: Sequence[Record]) -> list[Part]:
     return [first, second]
 
 
-@dataclass
-class Columns:
-    """The parts joined: every list as the index stores it."""
-
-    tokens: list[TokenRow]
-    names: list[tuple[str, Kind, str]]
-    name_offsets: list[int]
-    name_tokens: list[int]
-    weak: list[bool]
-    name_record: list[int]
-    postings: dict[str, list[int]]
-    identifiers: dict[str, list[int]]
-    records_json: list[bytes]
-    fold_keys: list[str]
-    variants: list[bytes]
-    link_names: list[list[LinkName]]
-
-
-def join_parts(parts: list[Part]) -> Columns:
-    """One set of columns: token rows shared by value, name numbers shifted, postings of a
-    key concatenated in name order."""
-    first, *rest = parts
-    joined = Columns(
-        first.tokens,
-        first.names,
-        first.name_offsets,
-        first.name_tokens,
-        first.weak,
-        first.name_record,
-        first.postings,
-        first.identifiers,
-        first.records_json,
-        first.fold_keys,
-        first.variants,
-        first.link_names,
-    )
+def join_parts(parts: list[Part]) -> Part:
+    """One part for all: token rows shared by value, name numbers shifted, postings of a key
+    concatenated in name order (the first part is extended in place)."""
+    joined, *rest = parts
     known_folds = set(joined.fold_keys)
     token_rows = {row: position for position, row in enumerate(joined.tokens)}
     for part in rest:
@@ -219,7 +187,7 @@ def join_parts(parts: list[Part]) -> Columns:
 
 
 def _subjects(
-    records: Sequence[Record], columns: Columns
+    records: Sequence[Record], columns: Part
 ) -> tuple[list[int], dict[int, list[tuple[int, str]]]]:
     """The subject of every record and the links that made them."""
     subject_of, links = build_subjects(records, columns.link_names)

@@ -61,10 +61,6 @@ class Token:
     script: str  # the script the word was written in
     role: str = "name"  # name, particle, patronymic, initial, surname, number
 
-    @property
-    def is_initial(self) -> bool:
-        return self.role == "initial"
-
 
 @dataclass(frozen=True, slots=True)
 class NameForm:

@@ -143,7 +143,3 @@ class AnalysisResult:
             for error in self.errors:
                 fh.write(orjson.dumps(error.to_json()) + b"\n")
         return len(self.errors)
-
-    def iter_json_lines(self) -> Iterator[bytes]:
-        for finding in self.findings:
-            yield orjson.dumps(finding.to_json()) + b"\n"
