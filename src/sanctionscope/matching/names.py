@@ -17,12 +17,14 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Literal
 
+from icu import Transliterator  # PyICU, installed with normality (a rigour dependency)
 from rigour.names.org_types import extract_org_types
 
 from sanctionscope.matching.fold import fold_key, korean_key, skeleton_key
 from sanctionscope.matching.resources import (
     KOREAN_LEGAL_FORMS,
     given_name_groups,
+    hanja_readings,
     korean_org_words,
     korean_surname_groups,
     korean_surnames,
@@ -38,6 +40,7 @@ MAX_TOKENS = 24
 _APOSTROPHES = re.compile(r"[''`ʼʻ’‘´]")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 PATRONYMIC_ENDINGS = ("vic", "vna", "icna", "ogli", "oglu", "kizi")
 PERSON_PARTICLES = {
     "bin", "ibn", "bint", "ben", "al", "el", "abu", "abd", "ould", "de", "da", "del", "der",
@@ -340,11 +343,65 @@ def _script_parts(text: str) -> list[str]:
     return [" ".join(parts[s] + parts.get("", [])) for s in scripts]
 
 
+@lru_cache(maxsize=1)
+def _hans_to_hant() -> Transliterator:
+    return Transliterator.createInstance("Hans-Hant")
+
+
+@lru_cache(maxsize=65536)
+def hangul_reading(run: str) -> str | None:
+    """A run of Chinese characters read in Korean (金正恩 → 김정은, 金铁三 → 김철삼), or None
+    when a character has no reading. Simplified characters are read as their Traditional
+    forms; words read otherwise than their characters (金剛 금강) are read whole first."""
+    readings = hanja_readings()
+    traditional = str(_hans_to_hant().transliterate(run))
+    if len(traditional) != len(run):
+        traditional = run
+    hangul: list[str] = []
+    i = 0
+    while i < len(run):
+        for end in range(min(len(run), i + readings.max_word), i + 1, -1):
+            word = readings.words.get(traditional[i:end])
+            if word is not None:
+                hangul.append(word)
+                i = end
+                break
+        else:
+            # The character as written first: simplified text keeps some characters that
+            # Hans-Hant would change (于 is the surname 우, not 於 어).
+            table = readings.first if i == 0 else readings.after_first
+            reading = table.get(run[i]) or table.get(traditional[i])
+            if reading is None:
+                return None
+            hangul.append(reading)
+            i += 1
+    return "".join(hangul)
+
+
+def korean_reading(text: str) -> str | None:
+    """The text with each run of Chinese characters replaced by its Korean reading, or None
+    when it has no Chinese characters or one of them has no reading."""
+    runs = _HAN_RUN.findall(text)
+    if not runs:
+        return None
+    read = [hangul_reading(run) for run in runs]
+    if any(r is None for r in read):
+        return None
+    readings = iter(read)
+    return _HAN_RUN.sub(lambda _: next(readings) or "", text)
+
+
 def name_variants(text: str) -> list[str]:
-    """The name as written and, when it has bracketed parts or mixes scripts, its parts."""
+    """The name as written and, when it has bracketed parts or mixes scripts, its parts; a
+    name in Chinese characters also as read in Korean (its Mandarin reading stays)."""
     variants = [text]
     without = " ".join(_BRACKETS.sub(" ", text).split())
     if without and without != text.strip():
         variants.append(without)
     variants.extend(_script_parts(without or text))
+    if not text.isascii() and _HAN_RUN.search(text):
+        for variant in list(variants):
+            read = korean_reading(variant)
+            if read is not None and read not in variants:
+                variants.append(read)
     return variants

@@ -2,9 +2,11 @@
 
 They are ours: business vocabulary across languages (``org_terms.tsv``), Korean surnames
 and their romanisations (``korean_surnames.tsv``), common English given-name nicknames
-(``nicknames.tsv``) and the Russian, Ukrainian and Belarusian forms of common given names
-(``given_names.tsv``). Legal forms come from rigour's organisation-type table; tests check our
-lists against the GLEIF ELF code list and rigour's file in ../shared/data/names.
+(``nicknames.tsv``), the Russian, Ukrainian and Belarusian forms of common given names
+(``given_names.tsv``) and the Korean readings of Chinese characters (``hanja_readings.tsv``,
+with the words read otherwise than their characters in ``hanja_words.tsv``). Legal forms come
+from rigour's organisation-type table; tests check our lists against the GLEIF ELF code list
+and rigour's file in ../shared/data/names.
 """
 
 from __future__ import annotations
@@ -32,6 +34,14 @@ class OrgVocabulary:
     folded_stems: dict[str, OrgTerm]  # the same stems romanised and folded
     min_stem: int
     max_stem: int
+
+
+@dataclass(frozen=True)
+class HanjaReadings:
+    first: dict[str, str]  # Traditional character → Hangul reading as a name's first character
+    after_first: dict[str, str]  # the reading elsewhere (金: 김 first, 금 after)
+    words: dict[str, str]  # words read otherwise than their characters (金剛 금강)
+    max_word: int
 
 
 def _rows(name: str) -> list[list[str]]:
@@ -119,3 +129,16 @@ def nickname_groups() -> dict[str, str]:
         for name in (formal, *nicknames.split("|")):
             groups.setdefault(name, "nick:" + formal)
     return groups
+
+
+@cache
+def hanja_readings() -> HanjaReadings:
+    """Sino-Korean readings of Chinese characters, without the South Korean initial-sound law
+    (李 리, 龍 룡: the DPRK's spelling; Korean keys make Ri and Yi alike)."""
+    first: dict[str, str] = {}
+    after_first: dict[str, str] = {}
+    for char, reading, *other in _rows("hanja_readings.tsv"):
+        first[char] = reading
+        after_first[char] = other[0] if other and other[0] else reading
+    words = {word: reading for word, reading in _rows("hanja_words.tsv")}
+    return HanjaReadings(first, after_first, words, max(len(word) for word in words))
