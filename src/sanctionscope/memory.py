@@ -20,3 +20,16 @@ def collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+@contextmanager
+def objects_frozen() -> Iterator[None]:
+    """Keep the objects that exist now out of the collector's passes while worker processes
+    forked from this one run: a pass in a worker would otherwise write to every inherited
+    object and so copy the parent's whole heap, page by page (Python's advice for fork
+    without exec). They rejoin the collected objects afterwards."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

@@ -217,37 +217,44 @@ def _expand_acronyms(tokens: tuple[Token, ...], other: tuple[Token, ...]) -> tup
 
 
 class ComparisonMemo:
-    """What one query's comparisons have already worked out, by the identities of the
-    tokens compared: token similarities (most token pairs come back with every candidate
-    name) and whole name comparisons (the same name is often on several lists). It holds the
-    objects themselves, so no identity can be reused while it lives."""
+    """What comparisons have already worked out, by the identities of the objects compared:
+    token similarities (most token pairs come back with every candidate name, and a file's
+    common words with the same candidates) and whole name comparisons (the same name is often
+    on several lists). ``alive`` holds every object whose identity is a key, so that no
+    identity can be reused while the memo lives; the similarities themselves are plain
+    numbers and words, which the garbage collector does not need to visit. :meth:`bounded`
+    starts afresh when the memo has grown past ``max_entries``."""
 
-    __slots__ = ("names", "pairs")
+    __slots__ = ("alive", "max_entries", "names", "pairs")
 
-    def __init__(self) -> None:
-        self.pairs: dict[tuple[int, int], tuple[Token, Token, float, str]] = {}
-        self.names: dict[
-            tuple[int, tuple[int, ...], frozenset[str]], tuple[NameForm, NameForm, NameComparison]
-        ] = {}
+    def __init__(self, max_entries: int = 0) -> None:
+        self.max_entries = max_entries
+        self.pairs: dict[tuple[int, int], tuple[float, str]] = {}
+        self.names: dict[tuple[int, tuple[int, ...], frozenset[str]], NameComparison] = {}
+        self.alive: dict[int, object] = {}
+
+    def bounded(self) -> ComparisonMemo:
+        """This memo, or an empty one when this one has grown too large to keep."""
+        if len(self.pairs) + len(self.names) > self.max_entries:
+            return ComparisonMemo(self.max_entries)
+        return self
 
 
 def _alignment(
-    left: tuple[Token, ...],
-    right: tuple[Token, ...],
-    memo: dict[tuple[int, int], tuple[Token, Token, float, str]],
+    left: tuple[Token, ...], right: tuple[Token, ...], memo: ComparisonMemo
 ) -> tuple[list[Pair], set[int], set[int]]:
+    known_pairs, alive = memo.pairs, memo.alive
     pairs: list[tuple[float, int, int, str]] = []
     for i, a in enumerate(left):
         first = id(a)
         for j, b in enumerate(right):
-            known = memo.get((first, id(b)))
+            known = known_pairs.get((first, id(b)))
             if known is None:
-                similarity, reason = token_similarity(a, b)
-                memo[(first, id(b))] = (a, b, similarity, reason)
-            else:
-                similarity, reason = known[2], known[3]
-            if similarity >= ALIGN_MIN:
-                pairs.append((similarity, i, j, reason))
+                known = known_pairs[(first, id(b))] = token_similarity(a, b)
+                alive[first] = a
+                alive[id(b)] = b
+            if known[0] >= ALIGN_MIN:
+                pairs.append((known[0], i, j, known[1]))
     if len(pairs) > 1:
         pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
     used_left: set[int] = set()
@@ -314,16 +321,17 @@ def compare_forms(
     key = (id(left), tuple(map(id, right.tokens)), right.legal_forms)
     known = memo.names.get(key)
     if known is not None:
-        return known[2].for_names(left.original, right.original)
-    result = _compare_forms(left, right, memo.pairs)
-    memo.names[key] = (left, right, result)
+        return known.for_names(left.original, right.original)
+    result = memo.names[key] = _compare_forms(left, right, memo)
+    memo.alive[id(left)] = left
+    memo.alive.update((id(t), t) for t in right.tokens)
     return result
 
 
 def _compare_forms(
     left: NameForm,
     right: NameForm,
-    memo: dict[tuple[int, int], tuple[Token, Token, float, str]],
+    memo: ComparisonMemo,
 ) -> NameComparison:
     if left.key and left.key == right.key:
         same = [(k, k, 1.0, "same word") for k in range(len(left.tokens))]

@@ -49,12 +49,18 @@ INDEX_FORMAT = 7
 CANDIDATE_NAMES = 10  # records whose retrieved names go to the scorer, per kind of name
 NAMES_PER_RECORD = 4  # names looked at per wanted record (aliases of one record crowd)
 NEAR_CACHE_SIZE = 50_000  # query words whose near spellings are remembered
+HITS_CACHE_VALUES = 4_000_000  # name positions remembered for recent query words (16 MB)
+MEMO_ENTRIES = 300_000  # token and name comparisons remembered across queries (about 60 MB)
 TIED_LIMIT = 40  # records scored at most when many names tie with the best
 TIE_SHARE = 0.95
 MIN_RETRIEVAL_SHARE = 0.2  # Dice share of weighted words below which a name is not scored
 RETRIEVAL_FLOOR = 0.4  # ... unless they share less than this share of the best one's weight
 VARIANT_CREDIT = 0.9  # share of a word's weight a name gets for a variant spelling of it
 FUZZY_MAX_FREQUENCY = 100  # words on more names than this are looked up by their own spelling
+
+
+# The names a query word finds by any key, and those that carry it as written.
+WordHits = tuple[NDArray[np.int32] | None, NDArray[np.int32] | None]
 
 
 def sorted_distinct(values: NDArray[np.int32]) -> NDArray[np.int32]:
@@ -97,6 +103,9 @@ class ScreeningIndex:
         self._record_names: dict[int, list[int]] | None = None
         self._subjects: dict[int, list[int]] | None = None
         self._near_cache: dict[str, list[int]] = {}
+        self._hits_cache: dict[tuple[Token, Kind], WordHits] = {}
+        self._hits_cached = 0
+        self._memo = ComparisonMemo(MEMO_ENTRIES)
         self._lightest: float | None = None
 
     # ------------------------------------------------------------------ stored columns
@@ -172,6 +181,25 @@ class ScreeningIndex:
                     found.extend(targets[start:end].tolist())
         return found
 
+    def _word_hits(self, token: Token, kind: Kind) -> WordHits:
+        """The names a query word finds (by any of its keys or a near spelling) and those
+        that carry it as written; remembered, since customer files repeat their words."""
+        key = (token, kind)
+        known = self._hits_cache.get(key)
+        if known is not None:
+            return known
+        exact = self._posting("f:" + token.fold)
+        arrays = self._token_postings(token, exact, kind)
+        hits = (np.concatenate(arrays) if len(arrays) > 1 else arrays[0]) if arrays else None
+        found = (hits, exact)
+        size = (0 if hits is None else len(hits)) + (0 if exact is None else len(exact))
+        if self._hits_cached + size > HITS_CACHE_VALUES:
+            self._hits_cache.clear()
+            self._hits_cached = 0
+        self._hits_cache[key] = found
+        self._hits_cached += size
+        return found
+
     def _token_postings(
         self, token: Token, exact: NDArray[np.int32] | None, kind: Kind
     ) -> list[NDArray[np.int32]]:
@@ -214,14 +242,12 @@ class ScreeningIndex:
                 if token.fold in seen:
                     continue
                 seen.add(token.fold)
-                exact = self._posting("f:" + token.fold)
+                hits, exact = self._word_hits(token, kind)
                 query_weight += token.weight * idf(
                     0 if exact is None else len(exact), self.name_count
                 )
-                arrays = self._token_postings(token, exact, kind)
-                if not arrays:
+                if hits is None:
                     continue
-                hits = np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
                 # Fancy-index addition counts a name once even when several keys found it;
                 # the frequency may count such a name twice, which idf tolerates.
                 looked_up.append((hits, exact, token.weight * idf(len(hits), self.name_count)))
@@ -360,7 +386,7 @@ class ScreeningIndex:
                 if entry not in named:
                     named.append(entry)
         results: list[Scored] = []
-        memo = ComparisonMemo()
+        memo = self._memo = self._memo.bounded()
         for record_index, names in candidates.items():
             record = self.record(record_index)
             kind = schema_kind(record.schema)

@@ -34,6 +34,7 @@ from sanctionscope.matching.scoring import (
     Query,
     Scored,
 )
+from sanctionscope.memory import objects_frozen
 from sanctionscope.settings import Settings
 from sanctionscope.store.db import make_engine
 from sanctionscope.store.versions import active_versions_list
@@ -460,7 +461,10 @@ def screen_file(
         _init_worker(job)
         if workers > 1:
             context = multiprocessing.get_context("fork")
-            with context.Pool(workers, initializer=_init_worker, initargs=(job,)) as pool:
+            with (
+                objects_frozen(),
+                context.Pool(workers, initializer=_init_worker, initargs=(job,)) as pool,
+            ):
                 _write_results(_bounded_imap(pool, rows), writer, error_writer, summary, progress)
         else:
             _write_results(map(_screen_row, rows), writer, error_writer, summary, progress)
