@@ -3,11 +3,16 @@ by identifier, look-alikes kept apart, one subject per real-world party across l
 
 from __future__ import annotations
 
+import csv
+import importlib
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sanctionscope.matching import Query, ScreeningError, ScreeningIndex, query_from_entity, screen
+from sanctionscope.matching.screen import Hit
 
 STORY = [
     # (query, schema, expected OFAC ent_num)
@@ -276,3 +281,42 @@ def test_the_ofac_mode_also_gives_one_subject_per_party(all_lists_index: Screeni
     )[0]
     assert hit.score == 1.0 and hit.match
     assert {"us_ofac_sdn", "un_sc_sanctions", "gb_hmt_sanctions"} <= set(hit.datasets)
+
+
+def test_a_file_screens_each_distinct_party_once_and_answers_every_row(
+    demo_index: ScreeningIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Repeated parties reuse the first answer, across reading slices and after the
+    remembered answers are dropped, and every row still gets its own output row."""
+    # The package's `screen` is the function; the module is reached by its full name.
+    screening = importlib.import_module("sanctionscope.matching.screen")
+    parties = ["Timer Bank", "MRB Bank", "Anna Schmidt", "", "Korea Trade Bank"]
+    rows = [parties[i % len(parties)] for i in range(23)]
+    source = tmp_path / "repeats.csv"
+    lines_written = [f"C{i},{name}" for i, name in enumerate(rows)]
+    source.write_text("customer_id,name\n" + "\n".join(lines_written) + "\n", encoding="utf-8")
+    screened: list[Query] = []
+    real_screen = screening.screen
+
+    def counting_screen(index: ScreeningIndex, query: Query, **options: object) -> list[Hit]:
+        screened.append(query)
+        return real_screen(index, query, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(screening, "screen", counting_screen)
+    monkeypatch.setattr(screening, "FEED_ROWS", 7)
+    monkeypatch.setattr(screening, "ANSWERS_REMEMBERED", 4)
+    out = tmp_path / "out.csv"
+    summary = screening.screen_file(demo_index, source, out)
+    assert (summary.rows, summary.screened, summary.errors) == (23, 19, 4)
+    lines = {r["row"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
+    assert len(lines) == 19
+    timer = [r for r in lines.values() if r["name"] == "Timer Bank"]
+    assert len(timer) == 5
+    assert {(r["status"], r["best_id"], r["best_score"]) for r in timer} == {
+        ("hit", lines["2"]["best_id"], lines["2"]["best_score"])
+    }
+    errors = list(csv.DictReader(out.with_name("out.errors.csv").open(encoding="utf-8")))
+    assert [e["line"] for e in errors] == ["5", "10", "15", "20"]
+    # Slices of 7, 7, 7 and 2 rows, each naming 5, 5, 5 and 2 distinct parties; the answers
+    # remembered (more than 4) are dropped before each new slice.
+    assert len(screened) == 17

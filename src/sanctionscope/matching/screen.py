@@ -13,7 +13,7 @@ import csv
 import itertools
 import multiprocessing
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -344,16 +344,13 @@ class FileJob:
     """What every row of one customer file is screened with (held by each worker once)."""
 
     index: ScreeningIndex
-    header: list[str]
-    columns: InputColumns
     threshold: float
     algorithm: str
 
 
 RowTask = tuple[int, dict[str, str], str | None]  # line, row, problem reading it
-# Whether the row failed, whether it has a hit, and the row for the error or output file:
-# the workers write the rows, so only short text crosses between processes.
-RowResult = tuple[bool, bool, list[str]]
+# The problem with a query, or the output columns after the row number (status, hits...).
+Answer = tuple[str | None, list[str]]
 
 _WORKER_JOB: FileJob | None = None
 
@@ -363,45 +360,30 @@ def _init_worker(job: FileJob) -> None:
     _WORKER_JOB = job
 
 
-def _screen_row(task: RowTask) -> RowResult:
+def _hit_columns(hits: list[Hit]) -> list[str]:
+    if not hits:
+        return ["no_hit", "0", "", "", "", "", "", ""]
+    best = hits[0]
+    return [
+        "hit",
+        str(len(hits)),
+        f"{best.score:.4f}",
+        best.id,
+        best.source,
+        best.source_id,
+        best.caption,
+        "; ".join(f"{h.id} ({h.score:.2f})" for h in hits),
+    ]
+
+
+def _answer(query: Query) -> Answer:
     job = _WORKER_JOB
     assert job is not None, "the worker was started without a job"
-    line, row, problem = task
-    values = [row.get(h) or "" for h in job.header]
-    if problem is None and None in row:
-        problem = "more fields than the header has"
-    if problem is None:
-        try:
-            hits = screen(
-                job.index,
-                job.columns.query(row),
-                limit=5,
-                threshold=job.threshold,
-                algorithm=job.algorithm,
-            )
-        except ScreeningError as error:
-            problem = str(error)
-    if problem is not None:
-        return True, False, [str(line), problem, *values]
-    best = hits[0] if hits else None
-    if best is None:
-        return False, False, [*values, str(line), "no_hit", "0", "", "", "", "", "", ""]
-    return (
-        False,
-        True,
-        [
-            *values,
-            str(line),
-            "hit",
-            str(len(hits)),
-            f"{best.score:.4f}",
-            best.id,
-            best.source,
-            best.source_id,
-            best.caption,
-            "; ".join(f"{h.id} ({h.score:.2f})" for h in hits),
-        ],
-    )
+    try:
+        hits = screen(job.index, query, limit=5, threshold=job.threshold, algorithm=job.algorithm)
+    except ScreeningError as error:
+        return str(error), []
+    return None, _hit_columns(hits)
 
 
 def _input_rows(reader: Any) -> Iterator[RowTask]:
@@ -413,7 +395,8 @@ def _input_rows(reader: Any) -> Iterator[RowTask]:
         except csv.Error as error:
             yield reader.line_num, {}, f"unreadable CSV row: {error}"
             continue
-        yield reader.line_num, row, None
+        problem = "more fields than the header has" if None in row else None
+        yield reader.line_num, row, problem
 
 
 def screen_file(
@@ -456,50 +439,79 @@ def screen_file(
         writer.writerow([*header, *OUTPUT_COLUMNS])
         error_writer = csv.writer(err)
         error_writer.writerow(["line", "reason", *header])
-        rows = _input_rows(reader)
-        job = FileJob(index, header, columns, threshold, algorithm)
+        output = FileOutput(header, columns, writer, error_writer, summary, progress)
+        job = FileJob(index, threshold, algorithm)
         _init_worker(job)
+        rows = _input_rows(reader)
         if workers > 1:
             context = multiprocessing.get_context("fork")
             with (
                 objects_frozen(),
                 context.Pool(workers, initializer=_init_worker, initargs=(job,)) as pool,
             ):
-                _write_results(_bounded_imap(pool, rows), writer, error_writer, summary, progress)
+                output.write_all(
+                    rows,
+                    lambda queries: pool.imap(
+                        _answer, queries, chunksize=_chunk(len(queries), workers)
+                    ),
+                )
         else:
-            _write_results(map(_screen_row, rows), writer, error_writer, summary, progress)
+            output.write_all(rows, lambda queries: map(_answer, queries))
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-FEED_ROWS = 4096  # rows handed to the workers at a time: memory stays flat for any file size
+FEED_ROWS = 16_384  # rows read at a time: memory stays flat for any file size
+ANSWERS_REMEMBERED = 100_000  # distinct queries whose answers are kept for later rows
 
 
-def _bounded_imap(pool: Any, tasks: Iterator[RowTask]) -> Iterator[RowResult]:
-    """Pool.imap reads its whole input ahead; feeding it slices keeps a file of a million
-    rows from being held in memory at once. Order is kept."""
-    while True:
-        batch = list(itertools.islice(tasks, FEED_ROWS))
-        if not batch:
-            return
-        yield from pool.imap(_screen_row, batch, chunksize=256)
+def _chunk(count: int, workers: int) -> int:
+    """Rows per task: large enough to keep messages few, small enough that no worker waits
+    long for the others at the end of a slice."""
+    return max(1, min(256, count // (workers * 8)))
 
 
-def _write_results(
-    results: Iterator[RowResult],
-    writer: Any,
-    error_writer: Any,
-    summary: FileSummary,
-    progress: Callable[[int], None] | None,
-) -> None:
-    for failed, has_hit, output in results:
-        summary.rows += 1
-        if failed:
-            summary.errors += 1
-            error_writer.writerow(output)
+@dataclass
+class FileOutput:
+    """Writes the answers of a customer file in its own order. A file names many parties
+    more than once (a payments file its regular counterparties): each distinct query is
+    screened once, and its later rows reuse the answer."""
+
+    header: list[str]
+    columns: InputColumns
+    writer: Any
+    error_writer: Any
+    summary: FileSummary
+    progress: Callable[[int], None] | None
+    answers: dict[Query, Answer] = field(default_factory=dict)
+
+    def write_all(
+        self, rows: Iterator[RowTask], answer_all: Callable[[list[Query]], Iterable[Answer]]
+    ) -> None:
+        while True:
+            tasks = list(itertools.islice(rows, FEED_ROWS))
+            if not tasks:
+                return
+            queries = [None if problem else self.columns.query(row) for _, row, problem in tasks]
+            if len(self.answers) >= ANSWERS_REMEMBERED:
+                self.answers.clear()
+            fresh = list(
+                dict.fromkeys(q for q in queries if q is not None and q not in self.answers)
+            )
+            self.answers.update(zip(fresh, answer_all(fresh), strict=True))
+            for (line, row, problem), query in zip(tasks, queries, strict=True):
+                answer = (problem, []) if query is None else self.answers[query]
+                self._write(line, [row.get(h) or "" for h in self.header], answer)
+
+    def _write(self, line: int, values: list[str], answer: Answer) -> None:
+        problem, hit_columns = answer
+        self.summary.rows += 1
+        if problem is not None:
+            self.summary.errors += 1
+            self.error_writer.writerow([str(line), problem, *values])
         else:
-            summary.screened += 1
-            summary.with_hits += has_hit
-            writer.writerow(output)
-        if progress is not None:
-            progress(1)
+            self.summary.screened += 1
+            self.summary.with_hits += hit_columns[0] == "hit"
+            self.writer.writerow([*values, str(line), *hit_columns])
+        if self.progress is not None:
+            self.progress(1)
