@@ -226,9 +226,20 @@ def test_the_un_alias_in_chinese_characters_is_found_by_its_korean_reading(
 ) -> None:
     """KPe.016 lists 朝鲜联合机械贸易会社 among its aliases; the index holds it as 조선련합기계무역회사
     too."""
-    hits = screen(un_index, Query(("조선련합기계무역회사", "Organization")), limit=3)
+    hits = screen(un_index, Query(("조선련합기계무역회사",), "Organization"), limit=3)
     assert hits[0].source_id == "KPe.016"
     assert hits[0].score == 1.0
+
+
+@pytest.mark.parametrize("query", ["朝鮮貿易銀行", "朝鲜贸易银行"])
+def test_a_korean_bank_in_chinese_characters_is_found_by_its_korean_reading(
+    demo_index: ScreeningIndex, query: str
+) -> None:
+    """The Mandarin reading's rare syllables do not drown the Korean one: each reading of a
+    query is looked up on its own."""
+    hits = screen(demo_index, Query((query,), "Organization"), limit=3)
+    assert hits[0].caption.startswith("FOREIGN TRADE BANK")
+    assert hits[0].match
 
 
 def test_korean_people_of_the_demo_list_are_found_in_chinese_characters(

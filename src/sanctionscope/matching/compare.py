@@ -108,14 +108,13 @@ def _allowed_edits(length: int) -> int:
 
 
 def _fuzzy(a: str, b: str, written_length: int) -> float:
-    longest = max(len(a), len(b))
     allowed = _allowed_edits(written_length)
     if allowed == 0 or abs(len(a) - len(b)) > allowed:
         return 0.0
     distance = Levenshtein.distance(a, b, score_cutoff=allowed)
     if distance > allowed:
         return 0.0
-    return 1.0 - distance / longest
+    return 1.0 - distance / max(len(a), len(b))
 
 
 def token_similarity(a: Token, b: Token) -> tuple[float, str]:
@@ -282,8 +281,13 @@ def _weighted_score(
         weight = (lt[i].weight + rt[j].weight) / 2
         matched += similarity * weight
         aligned_weight += weight
-    rest_left = sum(t.weight for k, t in enumerate(lt) if k not in used_left)
-    rest_right = sum(t.weight for k, t in enumerate(rt) if k not in used_right)
+    rest_left = rest_right = 0.0
+    for k, t in enumerate(lt):
+        if k not in used_left:
+            rest_left += t.weight
+    for k, t in enumerate(rt):
+        if k not in used_right:
+            rest_right += t.weight
     conflict = min(rest_left, rest_right)
     one_sided = max(rest_left, rest_right) - conflict
     penalty = 2 * conflict + one_sided * ONE_SIDED_PENALTY[kind]
@@ -347,7 +351,7 @@ def _compare_forms(
             rt = _merge_adjacent(rt, left.spellings, left.kind)
     alignment = _alignment(lt, rt, memo)
     chosen, used_left, used_right = alignment
-    score = _weighted_score(lt, rt, alignment, left.kind)
+    score = _weighted_score(lt, rt, alignment, left.kind) if chosen else 0.0
     # Words left over on both sides may be an acronym and its spelled-out words (DPRK).
     leftovers = len(used_left) < len(lt) and len(used_right) < len(rt)
     if leftovers and (

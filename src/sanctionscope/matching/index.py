@@ -103,7 +103,7 @@ class ScreeningIndex:
         self._record_names: dict[int, list[int]] | None = None
         self._subjects: dict[int, list[int]] | None = None
         self._near_cache: dict[str, list[int]] = {}
-        self._hits_cache: dict[tuple[Token, Kind], WordHits] = {}
+        self._hits_cache: dict[tuple[str | frozenset[str], ...], WordHits] = {}
         self._hits_cached = 0
         self._memo = ComparisonMemo(MEMO_ENTRIES)
         self._lightest: float | None = None
@@ -184,7 +184,16 @@ class ScreeningIndex:
     def _word_hits(self, token: Token, kind: Kind) -> WordHits:
         """The names a query word finds (by any of its keys or a near spelling) and those
         that carry it as written; remembered, since customer files repeat their words."""
-        key = (token, kind)
+        # What the lookup reads of the word (a plain tuple hashes far faster than a Token).
+        key = (
+            token.text,
+            token.fold,
+            token.korean,
+            token.skeleton,
+            token.concepts,
+            token.role,
+            kind,
+        )
         known = self._hits_cache.get(key)
         if known is not None:
             return known
@@ -233,24 +242,32 @@ class ScreeningIndex:
     def candidate_names(
         self, forms: Iterable[NameForm], schema: str | None, kind: Kind, limit: int
     ) -> list[int]:
-        """Names that share the most weighted, rare tokens with the query's names."""
+        """Names that share the most weighted, rare tokens with one of the query's names.
+        Each form of the query is looked up on its own: a name read two ways (金正恩 in
+        Mandarin and in Korean) must not have the words of one reading count against the
+        other."""
+        chosen: dict[int, None] = {}
+        for form in forms:
+            chosen.update(dict.fromkeys(self._form_candidates(form, schema, kind, limit)))
+        return list(chosen)
+
+    def _form_candidates(
+        self, form: NameForm, schema: str | None, kind: Kind, limit: int
+    ) -> list[int]:
         query_weight = 0.0
         looked_up: list[tuple[NDArray[np.int32], NDArray[np.int32] | None, float]] = []
         seen: set[str] = set()
-        for form in forms:
-            for token in (*form.tokens, *joined_tokens(form)):
-                if token.fold in seen:
-                    continue
-                seen.add(token.fold)
-                hits, exact = self._word_hits(token, kind)
-                query_weight += token.weight * idf(
-                    0 if exact is None else len(exact), self.name_count
-                )
-                if hits is None:
-                    continue
-                # Fancy-index addition counts a name once even when several keys found it;
-                # the frequency may count such a name twice, which idf tolerates.
-                looked_up.append((hits, exact, token.weight * idf(len(hits), self.name_count)))
+        for token in (*form.tokens, *joined_tokens(form)):
+            if token.fold in seen:
+                continue
+            seen.add(token.fold)
+            hits, exact = self._word_hits(token, kind)
+            query_weight += token.weight * idf(0 if exact is None else len(exact), self.name_count)
+            if hits is None:
+                continue
+            # Fancy-index addition counts a name once even when several keys found it;
+            # the frequency may count such a name twice, which idf tolerates.
+            looked_up.append((hits, exact, token.weight * idf(len(hits), self.name_count)))
         alone_too_weak = self._weak_tokens([credit for _, _, credit in looked_up], query_weight)
         scores = np.zeros(self.name_count, dtype=np.float64)
         found: list[NDArray[np.int32]] = []
