@@ -9,7 +9,9 @@ Measures, on this machine:
 - batch throughput of `screen_file` with 1 and 2 worker processes, each from the cached index
   freshly loaded and no word analysed yet (as `screen --file` starts), and with 2 workers
   forked from an index that has first answered another batch of the same kind (a running
-  service);
+  service). `screen_file` screens each distinct query once; the share of distinct queries in
+  the batch is reported, and a batch of distinct queries only is measured too (2 workers,
+  cold);
 - candidate recall: the share of true matches that reach the scorer. The right-hand names of
   the positive dev pairs (../shared/data/names/name_pairs_dev.tsv) are added to the index as
   extra records among all list records; each left-hand name is queried and we check whether
@@ -291,6 +293,16 @@ def main() -> None:
         for query in realistic_queries(index, args.batch, seed=13):
             screen(warm, query, limit=5)
         results["batch_qps_2_workers_warm_service"] = batch(warm, batch_queries, 2, folder)
+        # `screen --file` screens each distinct query once: say how many the batch has, and
+        # measure a batch in which no query repeats (cold again).
+        results["batch_distinct_share"] = len(set(batch_queries)) / len(batch_queries)
+        distinct = list(dict.fromkeys(realistic_queries(index, 3 * args.batch, seed=17)))
+        cold_caches()
+        fresh = load_cached_index(home / "index", key)
+        assert fresh is not None
+        results["batch_qps_2_workers_all_distinct"] = batch(
+            fresh, distinct[: args.batch], 2, folder
+        )
         results["candidate_recall"] = candidate_recall(records)
     print(json.dumps(results, indent=2))
     if args.json:
