@@ -120,11 +120,28 @@ def test_deletion_table_is_sorted_and_points_at_fold_keys() -> None:
     keys = ["f:kwangson", "k:kwanson", "f:bank", "f:abc"]
     folds = fuzzy_fold_keys(keys)
     assert folds == ["f:kwangson", "f:bank"]
-    variants, targets = deletion_table(
-        folds, deletion_variants(folds), {k: i for i, k in enumerate(keys)}
-    )
+    run = deletion_variants(folds)
+    assert run[0].tolist() == sorted(run[0].tolist())
+    variants, targets = deletion_table(folds, [run], {k: i for i, k in enumerate(keys)})
     assert len(variants) == len("kwangson") + len("bank")
     assert variants.tolist() == sorted(variants.tolist())
     assert {keys[t] for t in targets.tolist()} == {"f:kwangson", "f:bank"}
     assert targets[variants.tolist().index(b"wangson")] == 0
     assert targets[variants.tolist().index(b"bnk")] == 2
+
+
+def test_sorted_runs_of_two_parts_merge_with_the_first_parts_variants_first() -> None:
+    """An equal variant of two keys keeps the keys' order (first part first), as one sort of
+    all variants would."""
+    from sanctionscope.matching.keys import deletion_table, deletion_variants
+
+    first, second = ["f:kwanh", "f:bank"], ["f:kwang"]
+    keys = [*first, *second]
+    second_run = deletion_variants(second)
+    runs = [deletion_variants(first), (second_run[0], second_run[1] + len(first))]
+    variants, targets = deletion_table(keys, runs, {k: i for i, k in enumerate(keys)})
+    assert variants.tolist() == sorted(variants.tolist())
+    assert len(variants) == len("kwanh") + len("bank") + len("kwang")
+    pairs = list(zip(variants.tolist(), (keys[t] for t in targets.tolist()), strict=True))
+    assert [k for v, k in pairs if v == b"kwan"] == ["f:kwanh", "f:kwang"]
+    assert [k for v, k in pairs if v == b"ban"] == ["f:bank"]

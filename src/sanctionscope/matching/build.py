@@ -19,7 +19,6 @@ import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import chain
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -55,11 +54,18 @@ class Part:
     name_tokens: list[int] = field(default_factory=list)
     weak: list[bool] = field(default_factory=list)
     name_record: list[int] = field(default_factory=list)
-    postings: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    # Postings as pairs: every key a name is posted under, by key number (the keys numbered
+    # in the order first seen), made arrays at the end of the part: they cross between
+    # processes and join far faster than a dictionary of lists.
+    posting_keys: dict[str, int] = field(default_factory=dict)
+    pair_keys: Any = field(default_factory=list)  # list[int], then NDArray[np.int32]
+    pair_names: Any = field(default_factory=list)
     identifiers: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     records_json: list[bytes] = field(default_factory=list)
     fold_keys: list[str] = field(default_factory=list)  # found by near spellings too
-    variants: list[bytes] = field(default_factory=list)  # their deletion variants, in order
+    # Their deletion variants, sorted, with the number of the fold key each came from: one
+    # sorted run per part (the runs are merged once the parts are joined).
+    variant_runs: list[tuple[Any, Any]] = field(default_factory=list)
     link_names: list[list[LinkName]] = field(default_factory=list)  # per record, for subjects
 
 
@@ -67,7 +73,7 @@ def analyse_records(records: Sequence[Record], start: int, end: int) -> Part:
     """Every name of ``records[start:end]`` analysed, posted under its keys."""
     part = Part()
     rows: dict[int, int] = {}  # id of a Token object → its row in the part's token table
-    keys_of_token: dict[int, list[str]] = {}
+    keys_of_token: dict[int, list[int]] = {}
     for record_index in range(start, end):
         record = records[record_index]
         kind = schema_kind(record.schema)
@@ -85,10 +91,11 @@ def analyse_records(records: Sequence[Record], start: int, end: int) -> Part:
                 for key in identifier_keys(kind_name, value):
                     part.identifiers[key].append(record_index)
         part.records_json.append(record.to_json())
-    part.postings = dict(part.postings)
+    part.pair_keys = np.asarray(part.pair_keys, dtype=np.int32)
+    part.pair_names = np.asarray(part.pair_names, dtype=np.int32)
     part.identifiers = dict(part.identifiers)
-    part.fold_keys = fuzzy_fold_keys(part.postings)
-    part.variants = deletion_variants(part.fold_keys)
+    part.fold_keys = fuzzy_fold_keys(part.posting_keys)
+    part.variant_runs = [deletion_variants(part.fold_keys)]
     return part
 
 
@@ -98,24 +105,27 @@ def _add_name(
     is_weak: bool,
     record_index: int,
     rows: dict[int, int],
-    keys_of_token: dict[int, list[str]],
+    keys_of_token: dict[int, list[int]],
 ) -> None:
     name_index = len(part.names)
     part.names.append((form.original, form.kind, "|".join(sorted(form.legal_forms))))
-    keys = name_keys(form)
+    numbers = part.posting_keys
+    keys = {numbers.setdefault(key, len(numbers)) for key in name_keys(form)}
     for token in form.tokens:
         row = rows.get(id(token))
         if row is None:
             row = rows[id(token)] = len(part.tokens)
             part.tokens.append(token_row(token))
-            keys_of_token[id(token)] = token_keys(token)
+            keys_of_token[id(token)] = [
+                numbers.setdefault(key, len(numbers)) for key in token_keys(token)
+            ]
         part.name_tokens.append(row)
         keys.update(keys_of_token[id(token)])
     part.name_offsets.append(len(part.name_tokens))
     part.weak.append(is_weak)
     part.name_record.append(record_index)
-    for key in keys:
-        part.postings[key].append(name_index)
+    part.pair_keys.extend(keys)
+    part.pair_names.extend([name_index] * len(keys))
 
 
 def _can_fork() -> bool:
@@ -155,6 +165,8 @@ def join_parts(parts: list[Part]) -> Part:
     joined, *rest = parts
     known_folds = set(joined.fold_keys)
     token_rows = {row: position for position, row in enumerate(joined.tokens)}
+    numbers = joined.posting_keys
+    pair_keys, pair_names = [joined.pair_keys], [joined.pair_names]
     for part in rest:
         renumber: list[int] = []
         for row in part.tokens:
@@ -169,20 +181,30 @@ def join_parts(parts: list[Part]) -> Part:
         joined.name_tokens.extend(renumber[row] for row in part.name_tokens)
         joined.weak.extend(part.weak)
         joined.name_record.extend(part.name_record)
-        for key, names in part.postings.items():
-            joined.postings.setdefault(key, []).extend(name + shift for name in names)
+        renumber_keys = np.fromiter(
+            (numbers.setdefault(key, len(numbers)) for key in part.posting_keys),
+            dtype=np.int32,
+            count=len(part.posting_keys),
+        )
+        pair_keys.append(renumber_keys[part.pair_keys])
+        pair_names.append(part.pair_names + np.int32(shift))
         for key, found in part.identifiers.items():
             joined.identifiers.setdefault(key, []).extend(found)
         joined.records_json.extend(part.records_json)
         joined.link_names.extend(part.link_names)
-        start = 0
-        for key in part.fold_keys:  # a word in both parts keeps the first part's variants
-            end = start + len(key) - 2
+        # A word in both parts keeps the first part's variants.
+        renumber_folds = np.full(len(part.fold_keys), -1, dtype=np.int32)
+        for number, key in enumerate(part.fold_keys):
             if key not in known_folds:
                 known_folds.add(key)
+                renumber_folds[number] = len(joined.fold_keys)
                 joined.fold_keys.append(key)
-                joined.variants.extend(part.variants[start:end])
-            start = end
+        for variants, sources in part.variant_runs:
+            kept = renumber_folds[sources]
+            keep = kept >= 0
+            joined.variant_runs.append((variants[keep], kept[keep]))
+    if rest:
+        joined.pair_keys, joined.pair_names = np.concatenate(pair_keys), np.concatenate(pair_names)
     return joined
 
 
@@ -207,13 +229,15 @@ def build_state(records: Sequence[Record], version_key: str) -> dict[str, Any]:
 def _build_state(records: Sequence[Record], version_key: str) -> dict[str, Any]:
     columns = join_parts(analyse_in_parts(records))
     name_count = len(columns.names)
-    posting_keys = list(columns.postings)
-    lengths = np.fromiter(
-        map(len, columns.postings.values()), dtype=np.int64, count=len(posting_keys)
-    )
+    key_index = columns.posting_keys
+    posting_keys = list(key_index)
+    # Postings in key order, each key's names in name order (the pairs are in name order).
+    order = np.argsort(columns.pair_keys, kind="stable")
+    lengths = np.bincount(columns.pair_keys, minlength=len(posting_keys))
+    frequency = lengths.tolist()
     token_weights = np.asarray(
         [
-            weight * idf(len(columns.postings.get("f:" + fold, ())), name_count)
+            weight * idf(frequency[key_index["f:" + fold]], name_count)
             for _text, fold, _k, _s, _c, weight, _script, _role in columns.tokens
         ],
         dtype=np.float64,
@@ -222,8 +246,9 @@ def _build_state(records: Sequence[Record], version_key: str) -> dict[str, Any]:
     name_offsets = np.asarray(columns.name_offsets, dtype=np.int64)
     owners = np.repeat(np.arange(name_count), np.diff(name_offsets))
     name_weights = np.bincount(owners, weights=token_weights[name_tokens], minlength=name_count)
-    key_index = {key: position for position, key in enumerate(posting_keys)}
-    deletion_keys, deletion_targets = deletion_table(columns.fold_keys, columns.variants, key_index)
+    deletion_keys, deletion_targets = deletion_table(
+        columns.fold_keys, columns.variant_runs, key_index
+    )
     subject_of, link_reasons = _subjects(records, columns)
     return {
         "version_key": version_key,
@@ -241,11 +266,7 @@ def _build_state(records: Sequence[Record], version_key: str) -> dict[str, Any]:
         "identifiers": columns.identifiers,
         "posting_keys": posting_keys,
         "posting_offsets": np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
-        "posting_values": np.fromiter(
-            chain.from_iterable(columns.postings.values()),
-            dtype=np.int32,
-            count=int(lengths.sum()),
-        ),
+        "posting_values": columns.pair_names[order],
         "deletion_keys": deletion_keys,
         "deletion_targets": deletion_targets,
     }

@@ -106,20 +106,32 @@ def fuzzy_fold_keys(posting_keys: Iterable[str]) -> list[str]:
     return [k for k in posting_keys if k.startswith("f:") and len(k) - 2 >= MIN_FUZZY_KEY]
 
 
-def deletion_variants(fold_keys: list[str]) -> list[bytes]:
-    """Every one-letter deletion of each key's word, key after key (as many as it has
-    letters)."""
+def deletion_variants(fold_keys: list[str]) -> tuple[NDArray[np.bytes_], NDArray[np.int32]]:
+    """Every one-letter deletion of each key's word, sorted, each with the number of the key
+    it came from (its place in ``fold_keys``); equal variants keep the keys' order."""
     variants = [variant for key in fold_keys for variant in deletions(key[2:])]
+    if not variants:
+        return np.asarray([], dtype=bytes), np.asarray([], dtype=np.int32)
     # One encode of the joined text instead of one per variant (fold keys hold no newline).
-    return "\n".join(variants).encode().split(b"\n") if variants else []
+    encoded = np.asarray("\n".join(variants).encode().split(b"\n"), dtype=bytes)
+    sources = np.repeat(
+        np.arange(len(fold_keys), dtype=np.int32), [len(key) - 2 for key in fold_keys]
+    )
+    order = np.argsort(encoded, kind="stable")
+    return encoded[order], sources[order]
 
 
 def deletion_table(
-    fold_keys: list[str], variants: list[bytes], key_index: Mapping[str, int]
+    fold_keys: list[str],
+    runs: list[tuple[NDArray[np.bytes_], NDArray[np.int32]]],
+    key_index: Mapping[str, int],
 ) -> tuple[NDArray[np.bytes_], NDArray[np.int32]]:
-    """The deletion variants sorted, each with the posting position of the key it came from."""
+    """The deletion variants of the fold keys, sorted, each with the posting position of
+    the key it came from. ``runs``: sorted variants with their fold key numbers (from
+    :func:`deletion_variants`, renumbered to ``fold_keys``); a stable sort of sorted runs
+    is a merge."""
     positions = np.asarray([key_index[key] for key in fold_keys], dtype=np.int32)
-    targets = np.repeat(positions, [len(key) - 2 for key in fold_keys])
-    encoded = np.asarray(variants, dtype=bytes)
+    encoded = np.concatenate([variants for variants, _ in runs])
+    sources = np.concatenate([numbers for _, numbers in runs])
     order = np.argsort(encoded, kind="stable")
-    return encoded[order], targets[order]
+    return encoded[order], positions[sources[order]]

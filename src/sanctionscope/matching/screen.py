@@ -468,7 +468,7 @@ ANSWERS_REMEMBERED = 100_000  # distinct queries whose answers are kept for late
 def _chunk(count: int, workers: int) -> int:
     """Rows per task: large enough to keep messages few, small enough that no worker waits
     long for the others at the end of a slice."""
-    return max(1, min(256, count // (workers * 8)))
+    return max(1, min(64, count // (workers * 16)))
 
 
 @dataclass
