@@ -180,8 +180,9 @@ def test_demo_runs_offline_and_tells_what_changed(tmp_path: Path) -> None:
     assert "Stroitelnaya Torgovlya" not in out  # the clean look-alike customer
     page = (tmp_path / "demo" / "sanctionscope-demo-network.html").read_text(encoding="utf-8")
     assert "cust-mrb" in page and "cp-ftb" in page
-    # screening in three scripts
+    # screening in four scripts
     assert "Никулин Дмитрий Юрьевич" in out and "조선무역은행" in out
+    assert "金京男" in out and "KIM, Kyong Nam" in out
     assert "NIKULIN, Dmitry Yuryevich (OFAC 50603)" in out
 
 

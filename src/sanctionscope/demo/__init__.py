@@ -86,11 +86,13 @@ def run_demo(console: Console, home: Path | None = None, graph_folder: Path | No
         screen_story(console, index)
 
 
-# Names as a payment or a customer file might carry them: Latin, Cyrillic, Hangul, numbers.
+# Names as a payment or a customer file might carry them: Latin, Cyrillic, Hangul, Chinese
+# characters, numbers.
 STORY_QUERIES = [
     ("Timer Bank", None, (), "Latin, as a Kazan payment might name it"),
     ("Никулин Дмитрий Юрьевич", "Person", (), "Cyrillic, name order as in a Russian passport"),
     ("조선무역은행", None, (), "Hangul: 'Korea Trade Bank', North Korea's Foreign Trade Bank"),
+    ("金京男", "Person", (), "Chinese characters, read in Korean: 김경남, Kim Kyong Nam"),
     ("Международный расчетный банк", None, (), "Cyrillic: MRB Bank's Russian name"),
     ("", None, ("FTBDKPPYXXX",), "a BIC with a branch code, no name at all"),
     ("MB BANK", None, (), "look-alike: the Syrian-program MB BANK is not MRB BANK"),
