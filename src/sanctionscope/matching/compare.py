@@ -367,7 +367,9 @@ def _compare_forms(
                 lt, rt, score = ax, ay, other_score
                 chosen, used_left, used_right = other
     note = ""
-    if _numbers_differ(lt, rt, used_left, used_right):
+    # Numbers differ only where words are left over on both sides.
+    both_left_over = len(used_left) < len(lt) and len(used_right) < len(rt)
+    if both_left_over and _numbers_differ(lt, rt, used_left, used_right):
         score = min(score, NUMBER_CONFLICT_CAP)
         note = "different numbers"
     if left.legal_forms and right.legal_forms and not (left.legal_forms & right.legal_forms):

@@ -116,7 +116,7 @@ class Record:
         ) = orjson.loads(text)
         return cls(
             id_, schema, caption, source, source_id, version,
-            [(n, bool(w)) for n, w in names], {k: set(v) for k, v in ids.items()},
+            list(map(tuple, names)), {k: set(v) for k, v in ids.items()},  # [name, weak] pairs
             set(dates), set(countries), set(programs), set(listed), set(references),
         )  # fmt: skip
 

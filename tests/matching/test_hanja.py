@@ -4,7 +4,6 @@ comparisons, screening of the UN list, the command line, and any mixed text."""
 
 from __future__ import annotations
 
-from contextlib import ExitStack
 from importlib import resources
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sanctionscope.demo import AFTER, demo_list_path, demo_settings
+from sanctionscope.demo import demo_settings
 from sanctionscope.matching import Query, ScreeningIndex, open_index, screen
 from sanctionscope.matching.compare import compare_names
 from sanctionscope.matching.names import (
@@ -196,17 +195,6 @@ def test_organisation_names_are_read_as_korean_business_words() -> None:
 def un_index(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> ScreeningIndex:
     settings = demo_settings(tmp_path_factory.mktemp("un-home"))
     results = import_path(open_store(settings), shared_data / UN_LIST, settings)
-    assert all(r.ok for r in results)
-    return open_index(settings)
-
-
-@pytest.fixture(scope="module")
-def demo_index(tmp_path_factory: pytest.TempPathFactory) -> ScreeningIndex:
-    settings = demo_settings(tmp_path_factory.mktemp("demo-home"))
-    with ExitStack() as stack:
-        results = import_path(
-            open_store(settings), demo_list_path(AFTER, stack), settings, source="us_ofac_sdn"
-        )
     assert all(r.ok for r in results)
     return open_index(settings)
 
