@@ -175,9 +175,14 @@ def _hit(
     scored: Scored, match_threshold: float, members: list[Record], links: list[dict[str, str]]
 ) -> Hit:
     """A result: the scored record, and every listing of its subject (itself alone when the
-    results are per list)."""
+    results are per list). Without members, a brief hit: no explanation, no listings."""
     record = scored.record
-    explanation = {**scored.explanation, "subject_links": links} if links else scored.explanation
+    if not members:
+        explanation: dict[str, Any] = {}
+    elif links:
+        explanation = {**scored.explanation, "subject_links": links}
+    else:
+        explanation = scored.explanation
     return Hit(
         id=record.id,
         source=record.source,
@@ -216,9 +221,11 @@ def screen(
     algorithm: str = ALGORITHM,
     match_threshold: float | None = None,
     per_list: bool = False,
+    brief: bool = False,
 ) -> list[Hit]:
     """The parties on the lists that may be the queried party, best first: one hit per
-    subject (every list that names it in ``datasets``), or one per list record."""
+    subject (every list that names it in ``datasets``), or one per list record. ``brief``
+    hits carry no explanation and no listings (a file's output row needs neither)."""
     if algorithm not in ALGORITHMS:
         raise ScreeningError(
             f"unknown algorithm {algorithm!r} (use one of {', '.join(ALGORITHMS)})"
@@ -235,7 +242,7 @@ def screen(
     else:
         found = index.search(query, limit=wanted, threshold=threshold)
     if per_list:
-        return [_hit(s, match_threshold, [s.record], []) for s in found[:limit]]
+        return [_hit(s, match_threshold, [] if brief else [s.record], []) for s in found[:limit]]
     hits: list[Hit] = []
     seen: set[int] = set()
     for scored in found:
@@ -243,7 +250,11 @@ def screen(
         if subject in seen:
             continue
         seen.add(subject)
-        hits.append(_subject_hit(index, scored, match_threshold))
+        hits.append(
+            _hit(scored, match_threshold, [], [])
+            if brief
+            else _subject_hit(index, scored, match_threshold)
+        )
         if len(hits) >= limit:
             break
     return hits
@@ -380,7 +391,9 @@ def _answer(query: Query) -> Answer:
     job = _WORKER_JOB
     assert job is not None, "the worker was started without a job"
     try:
-        hits = screen(job.index, query, limit=5, threshold=job.threshold, algorithm=job.algorithm)
+        hits = screen(
+            job.index, query, limit=5, threshold=job.threshold, algorithm=job.algorithm, brief=True
+        )
     except ScreeningError as error:
         return str(error), []
     return None, _hit_columns(hits)
