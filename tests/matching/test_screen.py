@@ -320,3 +320,14 @@ def test_a_file_screens_each_distinct_party_once_and_answers_every_row(
     # Slices of 7, 7, 7 and 2 rows, each naming 5, 5, 5 and 2 distinct parties; the answers
     # remembered (more than 4) are dropped before each new slice.
     assert len(screened) == 17
+
+
+def test_brief_hits_have_the_same_parties_and_scores_without_explanations(
+    demo_index: ScreeningIndex,
+) -> None:
+    for query in (Query(("Korea Trade Bank",)), Query(("Timer Bank",), "Organization")):
+        full = screen(demo_index, query, limit=5)
+        brief = screen(demo_index, query, limit=5, brief=True)
+        assert [(h.id, h.score, h.match) for h in brief] == [(h.id, h.score, h.match) for h in full]
+        assert all(h.explanation == {} and h.listings == [] for h in brief)
+        assert full[0].explanation and full[0].listings
