@@ -267,7 +267,7 @@ def run_exposure_sql(
     con.register("_seeds", {"ix": np.flatnonzero(seeds).astype(np.int32)})
     con.execute("CREATE OR REPLACE TEMP TABLE sd AS SELECT ix FROM _seeds")
     con.unregister("_seeds")
-    _hubs_sql(con, config.hub_degree)
+    hubs_sql(con, "hubs", "ew", config.hub_degree, exclude="sd")  # seeds are never hubs
     con.execute(
         "CREATE OR REPLACE TEMP TABLE sc0 AS "
         "SELECT ix, CAST(1.0 AS FLOAT) AS score, CAST(-1 AS BIGINT) AS pred FROM sd"
@@ -305,24 +305,26 @@ def run_exposure_sql(
     return _exposure_from_sql(con, config)
 
 
-def _hubs_sql(con: Any, hub_degree: int) -> None:
-    """Table hubs(ix, degree): more than ``hub_degree`` distinct neighbours, not seeds."""
+def hubs_sql(con: Any, table: str, edges: str, hub_degree: int, exclude: str | None = None) -> None:
+    """Table ``table``(ix, degree): the nodes with more than ``hub_degree`` distinct
+    neighbours over the edge table ``edges``, less the nodes of the table ``exclude``."""
+    excluded = f"AND ix NOT IN (SELECT ix FROM {exclude})" if exclude else ""
     con.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE hubs AS
+        CREATE OR REPLACE TEMP TABLE {table} AS
         WITH incident AS (
-            SELECT ix FROM (SELECT src AS ix FROM ew UNION ALL SELECT dst FROM ew)
-            GROUP BY ix HAVING count(*) > {hub_degree}
+            SELECT ix FROM (SELECT src AS ix FROM {edges} UNION ALL SELECT dst FROM {edges})
+            GROUP BY ix HAVING count(*) > {int(hub_degree)}
         ),
         distinct_degree AS (
             SELECT ix, count(DISTINCT other) AS degree FROM (
-                SELECT e.src AS ix, e.dst AS other FROM ew e SEMI JOIN incident i ON e.src = i.ix
+                SELECT e.src AS ix, e.dst AS other FROM {edges} e
+                SEMI JOIN incident i ON e.src = i.ix
                 UNION ALL
-                SELECT e.dst, e.src FROM ew e SEMI JOIN incident i ON e.dst = i.ix
+                SELECT e.dst, e.src FROM {edges} e SEMI JOIN incident i ON e.dst = i.ix
             ) GROUP BY ix
         )
-        SELECT ix, degree FROM distinct_degree
-        WHERE degree > {hub_degree} AND ix NOT IN (SELECT ix FROM sd)
+        SELECT ix, degree FROM distinct_degree WHERE degree > {int(hub_degree)} {excluded}
         """
     )
 

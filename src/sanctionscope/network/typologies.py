@@ -28,6 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sanctionscope.network.config import AnalysisConfig
+from sanctionscope.network.exposure import hubs_sql
 from sanctionscope.network.ownership import Chain
 
 TYPOLOGIES = (
@@ -79,7 +80,7 @@ def _prepare(
         con.execute("CREATE OR REPLACE TEMP TABLE typology_hubs AS SELECT ix FROM _hubs")
         con.unregister("_hubs")
     else:
-        _typology_hubs_sql(con, hub_degree)
+        hubs_sql(con, "typology_hubs", "g_edges", hub_degree)
     con.register("_blocked", {"ix": np.asarray(blocked, dtype=np.int64)})
     con.execute(
         "CREATE OR REPLACE TEMP TABLE sl AS SELECT ix FROM g_nodes WHERE sanctioned "
@@ -98,24 +99,6 @@ def _prepare(
         SELECT ix, ix AS s, FALSE AS via FROM sl
         UNION SELECT e.src, e.dst, TRUE FROM g_edges e JOIN sl ON e.dst = sl.ix
         WHERE e.kind = 'intermediary' AND e.src NOT IN (SELECT ix FROM sl)
-        """
-    )
-
-
-def _typology_hubs_sql(con: Any, hub_degree: int) -> None:
-    """Table ``typology_hubs``: nodes with more than ``hub_degree`` distinct neighbours."""
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE typology_hubs AS
-        WITH incident AS (
-            SELECT ix FROM (SELECT src AS ix FROM g_edges UNION ALL SELECT dst FROM g_edges)
-            GROUP BY ix HAVING count(*) > {int(hub_degree)}
-        )
-        SELECT ix FROM (
-            SELECT e.src AS ix, e.dst AS other FROM g_edges e SEMI JOIN incident i ON e.src = i.ix
-            UNION
-            SELECT e.dst, e.src FROM g_edges e SEMI JOIN incident i ON e.dst = i.ix
-        ) GROUP BY ix HAVING count(*) > {int(hub_degree)}
         """
     )
 
