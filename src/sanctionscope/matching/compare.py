@@ -22,6 +22,7 @@ from sanctionscope.matching.names import (
     acronym_initials,
     analyze_name,
     make_token,
+    may_be_acronym,
     name_variants,
     token_spellings,
 )
@@ -191,7 +192,7 @@ def _expand_acronyms(tokens: tuple[Token, ...], other: tuple[Token, ...]) -> tup
     """Replace a run of words whose initials spell a word of the other name (Democratic
     People's Republic of Korea / DPRK, Foreign Trade Bank / FTB) by one token that aligns with
     it. Single letters in a row (U. S.) count as one acronym too."""
-    acronyms = {t.fold: t for t in other if 3 <= len(t.text) <= 6}  # two letters are too ambiguous
+    acronyms = {t.fold: t for t in other if may_be_acronym(t.text)}
     letters = [t for t in other if len(t.text) == 1]
     if len(letters) >= 2:
         joined = "".join(t.text for t in letters)
@@ -306,7 +307,7 @@ def _may_hold_acronym(tokens: tuple[Token, ...], used: set[int], initials: str) 
         length = len(token.text)
         if length == 1:
             letters.append(token.text)
-        elif 3 <= length <= 6 and token.fold in initials:
+        elif may_be_acronym(token.text) and token.fold in initials:
             return True
     return len(letters) >= 2 and "".join(letters) in initials
 

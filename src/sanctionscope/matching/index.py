@@ -30,8 +30,8 @@ from sanctionscope.matching.keys import (
     deletions,
     idf,
     joined_tokens,
+    lookup_keys,
     token_from_row,
-    token_keys,
 )
 from sanctionscope.matching.names import Kind, NameForm, Token, analyze_name, name_variants
 from sanctionscope.matching.records import Record, identifier_keys
@@ -50,7 +50,7 @@ CANDIDATE_NAMES = 10  # records whose retrieved names go to the scorer, per kind
 NAMES_PER_RECORD = 4  # names looked at per wanted record (aliases of one record crowd)
 NEAR_CACHE_SIZE = 50_000  # query words whose near spellings are remembered
 HITS_CACHE_VALUES = 4_000_000  # name positions remembered for recent query words (16 MB)
-MEMO_ENTRIES = 300_000  # token and name comparisons remembered across queries (about 60 MB)
+MEMO_ENTRIES = 300_000  # token and name comparisons remembered across queries (about 80 MB)
 TIED_LIMIT = 40  # records scored at most when many names tie with the best
 TIE_SHARE = 0.95
 MIN_RETRIEVAL_SHARE = 0.2  # Dice share of weighted words below which a name is not scored
@@ -106,7 +106,9 @@ class ScreeningIndex:
         self._hits_cache: dict[tuple[str | frozenset[str], ...], WordHits] = {}
         self._hits_cached = 0
         self._memo = ComparisonMemo(MEMO_ENTRIES)
-        self._lightest: float | None = None
+        weights = state["name_weights"]
+        # The lightest name's weight bounds what common query words can give any name.
+        self._lightest = float(weights.min()) if len(weights) else 0.0
 
     # ------------------------------------------------------------------ stored columns
 
@@ -217,10 +219,7 @@ class ScreeningIndex:
             positions = {self.key_index["f:" + token.fold]}
         else:
             positions = set(self._near_fold_postings(token.fold))
-        other_keys = token_keys(token)[1:]
-        if kind == "org" and 3 <= len(token.text) <= 6:
-            other_keys.append("a:" + token.text)
-        for key in other_keys:
+        for key in lookup_keys(token, kind):
             position = self.key_index.get(key)
             if position is not None:
                 positions.add(position)
@@ -316,8 +315,7 @@ class ScreeningIndex:
         """Positions of the query words whose names need not be gathered: together they
         cannot give any name the retrieval share on their own (names that also share a
         stronger word are gathered through it). Common words (bank, al) have long postings."""
-        lightest = self._lightest_name()
-        ceiling = MIN_RETRIEVAL_SHARE * (query_weight + lightest) / 2
+        ceiling = MIN_RETRIEVAL_SHARE * (query_weight + self._lightest) / 2
         weak: set[int] = set()
         total = 0.0
         for position in sorted(range(len(credits)), key=credits.__getitem__):
@@ -326,12 +324,6 @@ class ScreeningIndex:
                 break
             weak.add(position)
         return weak
-
-    def _lightest_name(self) -> float:
-        if self._lightest is None:
-            weights = self._state["name_weights"]
-            self._lightest = float(weights.min()) if len(weights) else 0.0
-        return self._lightest
 
     def identifier_records(self, query: Query) -> list[int]:
         found: list[int] = []

@@ -16,7 +16,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sanctionscope.matching.fold import EAST_SLAVIC_MIN, east_slavic_key
-from sanctionscope.matching.names import NameForm, Token
+from sanctionscope.matching.names import (
+    ACRONYM_MAX,
+    ACRONYM_MIN,
+    Kind,
+    NameForm,
+    Token,
+    may_be_acronym,
+)
 
 MIN_FUZZY_KEY = 4  # fold keys shorter than this are only found exactly
 
@@ -56,6 +63,16 @@ def token_keys(token: Token) -> list[str]:
     return keys
 
 
+def lookup_keys(token: Token, kind: Kind) -> list[str]:
+    """The keys a query word is looked up by besides its fold key (whose near spellings are
+    found through the deletion table): a word of an organisation's name may also be the
+    initials of a listed name."""
+    keys = token_keys(token)[1:]
+    if kind == "org" and may_be_acronym(token.text):
+        keys.append("a:" + token.text)
+    return keys
+
+
 def joined_tokens(form: NameForm) -> list[Token]:
     """The query's neighbouring words joined, looked up like words of their own."""
     return [
@@ -87,7 +104,7 @@ def name_keys(form: NameForm) -> set[str]:
         return keys
     initials = form.initials
     count = len(initials)
-    for length in range(3, min(6, count) + 1):
+    for length in range(ACRONYM_MIN, min(ACRONYM_MAX, count) + 1):
         for start in range(count - length + 1):
             keys.add("a:" + initials[start : start + length])
     return keys

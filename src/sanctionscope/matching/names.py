@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
-from typing import Literal
+from typing import Literal, TypeVar
 
 from icu import Transliterator  # PyICU, installed with normality (a rigour dependency)
 from rigour.names.org_types import extract_org_types
@@ -51,6 +52,13 @@ PARTICLE_WEIGHT = 0.2
 PATRONYMIC_WEIGHT = 0.6
 INITIAL_WEIGHT = 0.4
 ACRONYM_SKIP = frozenset({"of", "the", "and", "for", "de", "i", "и"})  # not part of an acronym
+# Acronyms are 3 to 6 letters: two letters are too ambiguous, longer ones are words.
+ACRONYM_MIN, ACRONYM_MAX = 3, 6
+_T = TypeVar("_T")
+
+
+def may_be_acronym(word: str) -> bool:
+    return ACRONYM_MIN <= len(word) <= ACRONYM_MAX
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,32 +91,28 @@ class NameForm:
     ) -> NameForm:
         return cls(original, kind, tokens, legal_forms, " ".join(t.fold for t in tokens))
 
+    def _derived(self, slot: str, derive: Callable[[tuple[Token, ...]], _T]) -> _T:
+        """A value derived from the tokens, worked out when first asked for."""
+        value: _T | None = getattr(self, slot)
+        if value is None:
+            value = derive(self.tokens)
+            object.__setattr__(self, slot, value)
+        return value
+
     @property
     def initials(self) -> str:
         """First letters of the words an acronym may stand for."""
-        value = self._initials
-        if value is None:
-            value = acronym_initials(self.tokens)
-            object.__setattr__(self, "_initials", value)
-        return value
+        return self._derived("_initials", acronym_initials)
 
     @property
     def spellings(self) -> frozenset[str]:
         """Fold and Korean keys of the tokens."""
-        value = self._spellings
-        if value is None:
-            value = token_spellings(self.tokens)
-            object.__setattr__(self, "_spellings", value)
-        return value
+        return self._derived("_spellings", token_spellings)
 
     @property
     def joined(self) -> frozenset[str]:
         """The same keys of neighbouring tokens written as one word."""
-        value = self._joined
-        if value is None:
-            value = joined_spellings(self.tokens)
-            object.__setattr__(self, "_joined", value)
-        return value
+        return self._derived("_joined", joined_spellings)
 
     @property
     def total_weight(self) -> float:
