@@ -233,9 +233,12 @@ class ComparisonMemo:
         self.names: dict[tuple[int, tuple[int, ...], frozenset[str]], NameComparison] = {}
         self.alive: dict[int, object] = {}
 
+    def __len__(self) -> int:
+        return len(self.pairs) + len(self.names)
+
     def bounded(self) -> ComparisonMemo:
         """This memo, or an empty one when this one has grown too large to keep."""
-        if len(self.pairs) + len(self.names) > self.max_entries:
+        if len(self) > self.max_entries:
             return ComparisonMemo(self.max_entries)
         return self
 
