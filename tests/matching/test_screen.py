@@ -4,6 +4,7 @@ by identifier, look-alikes kept apart, one subject per real-world party across l
 from __future__ import annotations
 
 import csv
+import gc
 import importlib
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from sanctionscope.matching import Query, ScreeningError, ScreeningIndex, query_from_entity, screen
 from sanctionscope.matching.screen import Hit
+from sanctionscope.memory import RELAXED_THRESHOLDS
 
 STORY = [
     # (query, schema, expected OFAC ent_num)
@@ -320,6 +322,27 @@ def test_a_file_screens_each_distinct_party_once_and_answers_every_row(
     # Slices of 7, 7, 7 and 2 rows, each naming 5, 5, 5 and 2 distinct parties; the answers
     # remembered (more than 4) are dropped before each new slice.
     assert len(screened) == 17
+
+
+def test_a_file_is_screened_with_the_collector_relaxed_and_left_as_found(
+    demo_index: ScreeningIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    screening = importlib.import_module("sanctionscope.matching.screen")
+    seen: set[tuple[int, ...]] = set()
+    real_screen = screening.screen
+
+    def recording_screen(index: ScreeningIndex, query: Query, **options: object) -> list[Hit]:
+        seen.add(gc.get_threshold())
+        return real_screen(index, query, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(screening, "screen", recording_screen)
+    source = tmp_path / "in.csv"
+    source.write_text("name\nTimer Bank\nMRB Bank\n", encoding="utf-8")
+    before = gc.get_threshold()
+    summary = screening.screen_file(demo_index, source, tmp_path / "out.csv")
+    assert summary.screened == 2
+    assert seen == {RELAXED_THRESHOLDS}
+    assert gc.get_threshold() == before
 
 
 def test_brief_hits_have_the_same_parties_and_scores_without_explanations(

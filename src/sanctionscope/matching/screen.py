@@ -34,7 +34,7 @@ from sanctionscope.matching.scoring import (
     Query,
     Scored,
 )
-from sanctionscope.memory import objects_frozen
+from sanctionscope.memory import collector_relaxed, objects_frozen
 from sanctionscope.settings import Settings
 from sanctionscope.store.db import make_engine
 from sanctionscope.store.versions import active_versions_list
@@ -438,6 +438,7 @@ def screen_file(
         source,
         out_path.open("w", newline="", encoding="utf-8") as out,
         errors_path.open("w", newline="", encoding="utf-8") as err,
+        collector_relaxed(),
     ):
         reader = csv.DictReader(source)
         header = list(reader.fieldnames or [])
