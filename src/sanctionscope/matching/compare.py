@@ -118,6 +118,16 @@ def _fuzzy(a: str, b: str, written_length: int) -> float:
     return 1.0 - distance / max(len(a), len(b))
 
 
+def _concept_similarity(concept: str) -> tuple[float, str]:
+    if concept.startswith("ks:"):
+        return 0.95, "same Korean surname"
+    if concept.startswith("nick:"):
+        return 0.85, "nickname of the same given name"
+    if concept.startswith("given:"):
+        return 0.9, "same given name, Russian/Ukrainian/Belarusian form"
+    return 0.95, f"same word in another language ({concept})"
+
+
 def token_similarity(a: Token, b: Token) -> tuple[float, str]:
     """How alike two tokens are, and why."""
     if a.text == b.text:
@@ -129,14 +139,9 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
     if a.concepts and b.concepts:
         shared = a.concepts & b.concepts
         if shared:
-            concept = next(iter(shared))
-            if concept.startswith("ks:"):
-                return 0.95, "same Korean surname"
-            if concept.startswith("nick:"):
-                return 0.85, "nickname of the same given name"
-            if concept.startswith("given:"):
-                return 0.9, "same given name, Russian/Ukrainian/Belarusian form"
-            return 0.95, f"same word in another language ({concept})"
+            # The best of the concepts both words share (Alexander and Aleksandr are both
+            # one given name and nicknames of one another), not whichever a set yields first.
+            return max(map(_concept_similarity, shared))
     if len(a.korean) > 2 and a.korean == b.korean:
         return 0.9, "same word, Korean romanisation variant"
     if (
