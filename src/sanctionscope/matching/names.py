@@ -279,6 +279,8 @@ def _strip_legal_forms(latin: str, legal: set[str]) -> str:
 
 def _romanised_words(text: str) -> list[tuple[str, str, str]]:
     """(original word, romanised word, script) for each word of a non-Hangul text."""
+    if text.isascii():  # most listed names: each word is its own romanisation
+        return [(word, word, "Latn") for word in _WORD.findall(text.lower())]
     words: list[tuple[str, str, str]] = []
     for match in _WORD.finditer(text):
         original = match.group(0)
