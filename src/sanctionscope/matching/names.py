@@ -114,14 +114,6 @@ class NameForm:
         """The same keys of neighbouring tokens written as one word."""
         return self._derived("_joined", joined_spellings)
 
-    @property
-    def total_weight(self) -> float:
-        return sum(t.weight for t in self.tokens)
-
-    @property
-    def scripts(self) -> frozenset[str]:
-        return frozenset(t.script for t in self.tokens)
-
 
 def acronym_initials(tokens: tuple[Token, ...]) -> str:
     return "".join(t.text[0] for t in tokens if t.text and t.text not in ACRONYM_SKIP)

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sanctionscope.matching.names import NameForm
 from sanctionscope.matching.records import Record
@@ -38,9 +39,9 @@ class Link:
     reason: str
 
 
-@dataclass(frozen=True)
-class LinkName:
-    """What linking needs of one full (not weak) name of a record."""
+class LinkName(NamedTuple):
+    """What linking needs of one full (not weak) name of a record (a plain tuple: the
+    index build sends every record's link names from one process to the other)."""
 
     key: str  # kind and order-free words, business words by their concept (корпорация = corp)
     original: str
@@ -48,11 +49,10 @@ class LinkName:
 
 
 def link_name(form: NameForm) -> LinkName:
-    words = " ".join(sorted(min(t.concepts) if t.concepts else t.fold for t in form.tokens))
-    distinctive = form.total_weight >= STRONG_NAME_WEIGHT and any(
-        t.weight >= 1.0 for t in form.tokens
-    )
-    return LinkName(f"{form.kind}|{words}", form.original, distinctive)
+    words = sorted(min(t.concepts) if t.concepts else t.fold for t in form.tokens)
+    weights = [t.weight for t in form.tokens]
+    distinctive = sum(weights) >= STRONG_NAME_WEIGHT and max(weights, default=0.0) >= 1.0
+    return LinkName(f"{form.kind}|{' '.join(words)}", form.original, distinctive)
 
 
 def _dates_agree(a: Record, b: Record) -> bool:
@@ -65,6 +65,8 @@ def _dates_agree(a: Record, b: Record) -> bool:
 
 
 def _identifier_conflict(a: Record, b: Record) -> bool:
+    if not a.identifiers or not b.identifiers:
+        return False
     for kind in LINKING_IDENTIFIERS:
         x, y = a.identifiers.get(kind), b.identifiers.get(kind)
         if x and y:
@@ -129,11 +131,12 @@ def _candidate_pairs(
             by_reference[reference].append(index)
         # Sorted: a set's order changes from one process to the next, and the first shared
         # value is the one a link names.
-        for kind in LINKING_IDENTIFIERS:
-            for value in sorted(record.identifiers.get(kind, ())):
-                by_identifier[f"{kind}:{value[:8] if kind == 'bic' else value}"].append(index)
-        for value in sorted(record.identifiers.get("passport", ())):
-            by_identifier[f"passport:{value}"].append(index)
+        if record.identifiers:
+            for kind in LINKING_IDENTIFIERS:
+                for value in sorted(record.identifiers.get(kind, ())):
+                    by_identifier[f"{kind}:{value[:8] if kind == 'bic' else value}"].append(index)
+            for value in sorted(record.identifiers.get("passport", ())):
+                by_identifier[f"passport:{value}"].append(index)
         for name in names[index]:
             by_name[name.key].append((index, name))
     for reference, members in by_reference.items():
