@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import groupby
 
 # Order matters: longer spellings first ("tch" before "ch", "shch" before "sh").
 _FOLD_RULES = [
@@ -26,14 +27,18 @@ _KOREAN_RULES = [
 ]  # fmt: skip
 
 _VOWELS = re.compile(r"[aeiouyw]")
-_DOUBLES = re.compile(r"(.)\1+")
+
+
+def _single(word: str) -> str:
+    """Each run of one letter written once: mezhdunarodnyy → mezhdunarodny."""
+    return "".join(letter for letter, _ in groupby(word))
 
 
 def _apply(word: str, rules: list[tuple[str, str]]) -> str:
     for old, new in rules:
         if old in word:
             word = word.replace(old, new)
-    return _DOUBLES.sub(r"\1", word)
+    return _single(word)
 
 
 @lru_cache(maxsize=262144)
@@ -60,7 +65,7 @@ def east_slavic_key(folded: str) -> str:
     word = folded.replace("dz", "d")
     if word.endswith(("ov", "ev")):
         word = word[:-2] + "u"
-    return _DOUBLES.sub(r"\1", _VOWEL_RUNS.sub("a", word))
+    return _single(_VOWEL_RUNS.sub("a", word))
 
 
 @lru_cache(maxsize=262144)
@@ -68,4 +73,4 @@ def skeleton_key(word: str) -> str:
     """Consonants only, for names read from Arabic script: muhammad, mohammed, mhmd → mhmd."""
     word = word.replace("kh", "h").replace("sh", "s").replace("th", "t").replace("dh", "d")
     word = word.replace("gh", "g").replace("q", "k").replace("ou", "u")
-    return _DOUBLES.sub(r"\1", _VOWELS.sub("", word))
+    return _single(_VOWELS.sub("", word))

@@ -41,6 +41,7 @@ MAX_TOKENS = 24
 _APOSTROPHES = re.compile(r"[''`ʼʻ’‘´]")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_HANGUL_RUN = re.compile(r"([\uac00-\ud7a3]+)")  # kept by split: Korean is analysed apart
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 PATRONYMIC_ENDINGS = ("vic", "vna", "icna", "ogli", "oglu", "kizi")
 PERSON_PARTICLES = {
@@ -293,7 +294,7 @@ def analyze_name(text: str, kind: Kind) -> NameForm:
     body = _APOSTROPHES.sub("", cleaned)
     legal: set[str] = set()
     tokens: list[Token] = []
-    chunks = re.split(r"([\uac00-\ud7a3]+)", body)
+    chunks = [body] if body.isascii() else _HANGUL_RUN.split(body)
     for chunk in chunks:
         if not chunk:
             continue
@@ -392,6 +393,9 @@ def korean_reading(text: str) -> str | None:
 def name_variants(text: str) -> list[str]:
     """The name as written and, when it has bracketed parts or mixes scripts, its parts; a
     name in Chinese characters also as read in Korean (its Mandarin reading stays)."""
+    if text.isascii() and "(" not in text and "[" not in text:  # most listed names
+        spaced = " ".join(text.split())
+        return [text, spaced] if spaced and spaced != text.strip() else [text]
     variants = [text]
     without = " ".join(_BRACKETS.sub(" ", text).split())
     if without and without != text.strip():
