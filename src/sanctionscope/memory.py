@@ -33,8 +33,8 @@ def collector_relaxed() -> Iterator[None]:
     """Let Python's cyclic garbage collector run far less often while a file is screened.
     Screening fills its caches (analysed names, comparisons, decoded records) with objects
     that live on, and makes almost no reference cycles: with the default thresholds the
-    collector walks the growing caches again every few hundred queries, about 15 % of the
-    work (bench/collector_cost.py). Garbage without cycles is freed at once either way. Worker
+    collector walks the growing caches again every few hundred queries, about a sixth of
+    the work (bench/collector_cost.py). Garbage without cycles is freed at once either way. Worker
     processes forked inside inherit the thresholds; they are restored afterwards."""
     before = gc.get_threshold()
     gc.set_threshold(*RELAXED_THRESHOLDS)

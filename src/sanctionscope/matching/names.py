@@ -41,7 +41,7 @@ MAX_TOKENS = 24
 _APOSTROPHES = re.compile(r"[''`ʼʻ’‘´]")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
-_HANGUL_RUN = re.compile(r"([\uac00-\ud7a3]+)")  # kept by split: Korean is analysed apart
+_HANGUL_RUN = re.compile(r"([\uac00-\ud7a3]+)")  # captured: split keeps the Korean runs
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 PATRONYMIC_ENDINGS = ("vic", "vna", "icna", "ogli", "oglu", "kizi")
 PERSON_PARTICLES = {
@@ -393,15 +393,15 @@ def korean_reading(text: str) -> str | None:
 def name_variants(text: str) -> list[str]:
     """The name as written and, when it has bracketed parts or mixes scripts, its parts; a
     name in Chinese characters also as read in Korean (its Mandarin reading stays)."""
-    if text.isascii() and "(" not in text and "[" not in text:  # most listed names
-        spaced = " ".join(text.split())
-        return [text, spaced] if spaced and spaced != text.strip() else [text]
     variants = [text]
-    without = " ".join(_BRACKETS.sub(" ", text).split())
+    bracketed = "(" in text or "[" in text
+    without = " ".join((_BRACKETS.sub(" ", text) if bracketed else text).split())
     if without and without != text.strip():
         variants.append(without)
+    if text.isascii():  # most listed names: one script, no Chinese characters
+        return variants
     variants.extend(_script_parts(without or text))
-    if not text.isascii() and _HAN_RUN.search(text):
+    if _HAN_RUN.search(text):
         for variant in list(variants):
             read = korean_reading(variant)
             if read is not None and read not in variants:
