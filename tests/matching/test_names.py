@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import string
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sanctionscope.matching.fold import east_slavic_key, fold_key, korean_key, skeleton_key
-from sanctionscope.matching.names import analyze_name, name_variants
+from sanctionscope.matching.names import Kind, analyze_name, name_variants
 from sanctionscope.matching.script import romanize_hangul, romanize_word
 
 
@@ -125,3 +129,13 @@ def test_east_slavic_key_joins_russian_and_belarusian_spellings(left: str, right
 
 def test_east_slavic_key_keeps_endings_apart() -> None:
     assert east_slavic_key(fold_key("ivanov")) != east_slavic_key(fold_key("ivanova"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=string.printable, max_size=60), st.sampled_from(["person", "org"]))
+def test_ascii_names_analyse_as_the_general_path_would(text: str, kind: Kind) -> None:
+    """Names in ASCII take a fast path; a non-ASCII word added at the end sends the same
+    words down the general one, which must read them the same."""
+    fast = analyze_name(text, kind).tokens
+    general = analyze_name(text + " é", kind).tokens
+    assert general[: len(fast)] == fast
