@@ -3,6 +3,7 @@ by identifier, look-alikes kept apart, one subject per real-world party across l
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gc
 import importlib
@@ -343,6 +344,23 @@ def test_a_file_is_screened_with_the_collector_relaxed_and_left_as_found(
     assert summary.screened == 2
     assert seen == {RELAXED_THRESHOLDS}
     assert gc.get_threshold() == before
+
+
+def test_screening_leaves_no_reference_cycles(demo_index: ScreeningIndex) -> None:
+    """What lets `screen --file` relax the collector: the garbage screening makes is freed by
+    reference counting alone, so a full collection afterwards finds nothing."""
+    queries = [Query((name,)) for name, _schema, _ent_num in STORY]
+    queries += [Query(("Anna Schmidt",), "Person"), Query(("",)), Query(("\x00 🙂",))]
+    gc.collect()
+    gc.disable()
+    try:
+        for query in queries:
+            for brief in (True, False):
+                with contextlib.suppress(ScreeningError):
+                    screen(demo_index, query, limit=5, brief=brief)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
 
 
 def test_brief_hits_have_the_same_parties_and_scores_without_explanations(
