@@ -174,8 +174,16 @@ class ScreeningIndex:
         exact = self.key_index.get("f:" + fold)
         found = [] if exact is None else [exact]
         if len(fold) >= MIN_FUZZY_KEY:
+            shorter = deletions(fold)
+            # A listed word with one letter less (muamad for the query's muhamad) is itself
+            # a deletion variant of the query's word: looked up by its own fold key.
+            if len(fold) > MIN_FUZZY_KEY:
+                for variant in shorter:
+                    position = self.key_index.get("f:" + variant)
+                    if position is not None:
+                        found.append(position)
             table, targets = self._state["deletion_keys"], self._state["deletion_targets"]
-            variants = np.asarray([v.encode() for v in [fold, *deletions(fold)]], dtype=bytes)
+            variants = np.asarray([v.encode() for v in [fold, *shorter]], dtype=bytes)
             starts = np.searchsorted(table, variants, side="left")
             ends = np.searchsorted(table, variants, side="right")
             for start, end in zip(starts.tolist(), ends.tolist(), strict=True):

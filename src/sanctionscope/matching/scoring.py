@@ -16,7 +16,7 @@ from sanctionscope.matching.names import Kind, NameForm
 from sanctionscope.matching.records import Record, identifier_keys, normalize_identifier
 
 ALGORITHM = "sanctionscope"
-ALGORITHM_VERSION = "1.1"
+ALGORITHM_VERSION = "1.2"
 DEFAULT_THRESHOLD = 0.7
 WEAK_NAME_FACTOR = 0.9  # weak aliases and abbreviations prove less than full names
 
