@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sanctionscope.matching import Query, ScreeningError, ScreeningIndex, query_from_entity, screen
+from sanctionscope.matching.records import Record
 from sanctionscope.matching.screen import Hit
 from sanctionscope.memory import RELAXED_THRESHOLDS
 
@@ -372,3 +373,21 @@ def test_brief_hits_have_the_same_parties_and_scores_without_explanations(
         assert [(h.id, h.score, h.match) for h in brief] == [(h.id, h.score, h.match) for h in full]
         assert all(h.explanation == {} and h.listings == [] for h in brief)
         assert full[0].explanation and full[0].listings
+
+
+@pytest.mark.parametrize(
+    ("listed", "query"),
+    [
+        ("SEPANIR", "SEPAHNIR"),  # the query has one letter more than the listed word
+        ("SEPAHNIR", "SEPANIR"),  # one letter less
+        ("SEPANIR", "SEPAMIR"),  # one letter changed
+    ],
+)
+def test_a_word_one_letter_away_is_found(listed: str, query: str) -> None:
+    records = [
+        Record(f"t-{i}", "Organization", name, "test", str(i), "test@1", names=[(name, False)])
+        for i, name in enumerate([listed, "Unrelated Trading", "Other Holding"])
+    ]
+    hits = screen(ScreeningIndex(records), Query((query,), "Organization"), limit=3)
+    assert [h.id for h in hits] == ["t-0"]
+    assert hits[0].match
