@@ -171,24 +171,23 @@ class ScreeningIndex:
         return found
 
     def _find_near_fold_postings(self, fold: str) -> list[int]:
-        exact = self.key_index.get("f:" + fold)
-        found = [] if exact is None else [exact]
-        if len(fold) >= MIN_FUZZY_KEY:
-            shorter = deletions(fold)
-            # A listed word with one letter less (muamad for the query's muhamad) is itself
-            # a deletion variant of the query's word: looked up by its own fold key.
-            if len(fold) > MIN_FUZZY_KEY:
-                for variant in shorter:
-                    position = self.key_index.get("f:" + variant)
-                    if position is not None:
-                        found.append(position)
-            table, targets = self._state["deletion_keys"], self._state["deletion_targets"]
-            variants = np.asarray([v.encode() for v in [fold, *shorter]], dtype=bytes)
-            starts = np.searchsorted(table, variants, side="left")
-            ends = np.searchsorted(table, variants, side="right")
-            for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-                if end > start:
-                    found.extend(targets[start:end].tolist())
+        if len(fold) < MIN_FUZZY_KEY:
+            exact = self.key_index.get("f:" + fold)
+            return [] if exact is None else [exact]
+        shorter = deletions(fold)
+        # By their own fold keys: the word as written and, when they are long enough to be
+        # found by near spellings, listed words with one letter less (muamad for muhamad).
+        as_written = [fold, *shorter] if len(fold) > MIN_FUZZY_KEY else [fold]
+        positions = map(self.key_index.get, ["f:" + v for v in as_written])
+        found = [position for position in positions if position is not None]
+        # Through the deletion table: listed words with one letter more, or one changed.
+        table, targets = self._state["deletion_keys"], self._state["deletion_targets"]
+        variants = np.asarray([v.encode() for v in [fold, *shorter]], dtype=bytes)
+        starts = np.searchsorted(table, variants, side="left")
+        ends = np.searchsorted(table, variants, side="right")
+        for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+            if end > start:
+                found.extend(targets[start:end].tolist())
         return found
 
     def _word_hits(self, token: Token, kind: Kind) -> WordHits:
