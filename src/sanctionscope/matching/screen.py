@@ -172,17 +172,11 @@ def _listing(record: Record) -> dict[str, Any]:
 
 
 def _hit(
-    scored: Scored, match_threshold: float, members: list[Record], links: list[dict[str, str]]
+    scored: Scored, match_threshold: float, members: list[Record], explanation: dict[str, Any]
 ) -> Hit:
-    """A result: the scored record, and every listing of its subject (itself alone when the
-    results are per list). Without members, a brief hit: no explanation, no listings."""
+    """A result: the scored record, and the listings of ``members`` (every record of its
+    subject; itself alone when the results are per list; none for a brief hit)."""
     record = scored.record
-    if not members:
-        explanation: dict[str, Any] = {}
-    elif links:
-        explanation = {**scored.explanation, "subject_links": links}
-    else:
-        explanation = scored.explanation
     return Hit(
         id=record.id,
         source=record.source,
@@ -210,7 +204,8 @@ def _subject_hit(index: ScreeningIndex, scored: Scored, match_threshold: float) 
         for b, reason in index.links_of(a)
         if a < b
     ]
-    return _hit(scored, match_threshold, members, links)
+    explanation = {**scored.explanation, "subject_links": links} if links else scored.explanation
+    return _hit(scored, match_threshold, members, explanation)
 
 
 def screen(
@@ -242,7 +237,12 @@ def screen(
     else:
         found = index.search(query, limit=wanted, threshold=threshold)
     if per_list:
-        return [_hit(s, match_threshold, [] if brief else [s.record], []) for s in found[:limit]]
+        return [
+            _hit(s, match_threshold, [], {})
+            if brief
+            else _hit(s, match_threshold, [s.record], s.explanation)
+            for s in found[:limit]
+        ]
     hits: list[Hit] = []
     seen: set[int] = set()
     for scored in found:
@@ -251,7 +251,7 @@ def screen(
             continue
         seen.add(subject)
         hits.append(
-            _hit(scored, match_threshold, [], [])
+            _hit(scored, match_threshold, [], {})
             if brief
             else _subject_hit(index, scored, match_threshold)
         )
