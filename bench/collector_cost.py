@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from sanctionscope.demo import demo_settings
 from sanctionscope.matching import open_index, screen
 from sanctionscope.memory import RELAXED_THRESHOLDS
-from screen_speed import cold_caches, realistic_queries
+from screen_speed import cold_caches, distinct_queries
 
 SETTINGS = {"default": None, "relaxed": RELAXED_THRESHOLDS}
 
@@ -36,7 +36,7 @@ SETTINGS = {"default": None, "relaxed": RELAXED_THRESHOLDS}
 def one_run(home: Path, queries: int, setting: str) -> dict[str, Any]:
     """Screen the queries with the collector set as named; timings of the run."""
     index = open_index(demo_settings(home))
-    batch = list(dict.fromkeys(realistic_queries(index, 10 * queries, seed=17)))[:queries]
+    batch = distinct_queries(index, queries, seed=17)
     cold_caches()
     index = open_index(demo_settings(home))  # loaded again: nothing decoded or compared yet
     gc.collect()
