@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -25,20 +24,19 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from sanctionscope.demo import demo_settings
-from sanctionscope.matching import open_index, screen
+from sanctionscope.matching import screen
 from sanctionscope.memory import RELAXED_THRESHOLDS
-from screen_speed import cold_caches, distinct_queries
+from screen_speed import cold_caches, distinct_queries, home_index
 
 SETTINGS = {"default": None, "relaxed": RELAXED_THRESHOLDS}
 
 
 def one_run(home: Path, queries: int, setting: str) -> dict[str, Any]:
     """Screen the queries with the collector set as named; timings of the run."""
-    index = open_index(demo_settings(home))
+    index = home_index(home)
     batch = distinct_queries(index, queries, seed=17)
     cold_caches()
-    index = open_index(demo_settings(home))  # loaded again: nothing decoded or compared yet
+    index = home_index(home)  # loaded again: nothing decoded or compared yet
     gc.collect()
     gc.freeze()  # as screen --file's workers start: what was loaded is left out of passes
     thresholds = SETTINGS[setting]
@@ -79,7 +77,6 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--one", choices=sorted(SETTINGS), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    os.environ.pop("SANCTIONSCOPE_DATABASE_URL", None)
     if args.one:
         print(json.dumps(one_run(args.home, args.queries, args.one)))
         return

@@ -14,23 +14,20 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from sanctionscope.demo import demo_settings
-from sanctionscope.matching import open_index, screen
-from screen_speed import distinct_queries, realistic_queries
+from sanctionscope.matching import screen
+from screen_speed import distinct_queries, home_index, realistic_queries
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--home", type=Path, required=True)
     args = parser.parse_args()
-    os.environ.pop("SANCTIONSCOPE_DATABASE_URL", None)
-    index = open_index(demo_settings(args.home))
+    index = home_index(args.home)
     queries = realistic_queries(index, 4000, seed=11) + distinct_queries(index, 3000, seed=17)
     digest = hashlib.sha256()
     for query in queries:

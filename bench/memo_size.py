@@ -18,18 +18,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from sanctionscope.demo import demo_settings
-from sanctionscope.matching import open_index, screen
+from sanctionscope.matching import screen
 from sanctionscope.matching.index import MEMO_ENTRIES
-from screen_speed import distinct_queries
+from screen_speed import distinct_queries, home_index
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--home", type=Path, required=True)
     args = parser.parse_args()
-    os.environ.pop("SANCTIONSCOPE_DATABASE_URL", None)
-    index = open_index(demo_settings(args.home))
+    index = home_index(args.home)
     queries = distinct_queries(index, 20_000, seed=5)  # the memo fills after about 10,700
     tracemalloc.start()
     screened = 0

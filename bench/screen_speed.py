@@ -162,6 +162,13 @@ def realistic_queries(index: ScreeningIndex, count: int, seed: int = 7) -> list[
     return queries
 
 
+def home_index(home: Path) -> ScreeningIndex:
+    """The index over the lists imported in ``home`` (its own SQLite store, whatever
+    SANCTIONSCOPE_DATABASE_URL says), from its cache when there is one."""
+    os.environ.pop("SANCTIONSCOPE_DATABASE_URL", None)
+    return open_index(demo_settings(home))
+
+
 def distinct_queries(index: ScreeningIndex, count: int, seed: int) -> list[Query]:
     """The first ``count`` distinct queries of :func:`realistic_queries`' stream for ``seed``
     (the stream is the same however many are drawn, so these do not depend on how many)."""
